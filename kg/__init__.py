@@ -1,0 +1,3 @@
+"""newskg: a knowledge graph, with SPARQL access, of what news articles claim."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,60 @@
+"""The pipeline: extraction files -> model -> RDF -> SHACL validation -> build/ output."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import Graph
+
+from . import ontology as onto
+from .convert import convert
+from .errors import ValidationFailed
+from .extraction import load_corpus
+from .fsutil import write_atomic
+from .model import Corpus
+from .namespaces import new_graph
+from .validate import check
+
+
+@dataclass
+class Compiled:
+    """A validated graph: the instance data, and data plus ontology (what users query)."""
+
+    corpus: Corpus
+    data: Graph
+    full: Graph
+
+
+def compile_graph(extractions: Path, ontology_dir: Path) -> Compiled:
+    """Load, convert and validate; raise ValidationFailed with every located problem."""
+    ontology = onto.load("ontology.ttl", ontology_dir)
+    shapes = onto.load("shapes.ttl", ontology_dir)
+    corpus = load_corpus(extractions, onto.vocabulary(ontology))
+    data, where = convert(corpus)
+    errors = check(data, shapes, ontology, where)
+    if errors:
+        raise ValidationFailed(errors)
+    full = new_graph()
+    for triple in data:
+        full.add(triple)
+    for triple in ontology:
+        full.add(triple)
+    return Compiled(corpus, data, full)
+
+
+def ntriples(graph: Graph) -> bytes:
+    """Sorted N-Triples: byte-identical for the same graph, diff-friendly."""
+    lines = graph.serialize(format="nt", encoding="utf-8").splitlines()
+    return b"\n".join(sorted(line for line in lines if line.strip())) + b"\n"
+
+
+def write_outputs(compiled: Compiled, out_dir: Path) -> list[Path]:
+    """Serialise everything first, then write each file atomically; return the paths."""
+    outputs = {
+        out_dir / "kg.ttl": compiled.full.serialize(format="turtle", encoding="utf-8"),
+        out_dir / "kg.nt": ntriples(compiled.full),
+    }
+    for path, data in outputs.items():
+        write_atomic(path, data)
+    return list(outputs)

@@ -1,0 +1,140 @@
+"""IRIs of the project. The base IRI is set here, and only here."""
+
+from __future__ import annotations
+
+from rdflib import Graph, Namespace, URIRef
+from rdflib.namespace import DefinedNamespace
+from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
+
+BASE = "https://w3id.org/newskg/"
+NKG = Namespace(BASE + "ontology#")
+ID = Namespace(BASE + "id/")
+VOCAB = Namespace(BASE + "vocab/")
+SHAPES = Namespace(BASE + "shapes#")
+
+# Concept schemes of the ontology, by the name used in extraction files.
+SCHEMES = {
+    "event-type": VOCAB["event-type"],
+    "role": VOCAB["role"],
+    "quantity": VOCAB["quantity"],
+    "hedge": VOCAB["hedge"],
+    "genre": VOCAB["genre"],
+    "place-type": VOCAB["place-type"],
+}
+
+PREFIXES: dict[str, str] = {
+    "nkg": str(NKG),
+    "et": BASE + "vocab/event-type/",
+    "role": BASE + "vocab/role/",
+    "qty": BASE + "vocab/quantity/",
+    "hedge": BASE + "vocab/hedge/",
+    "genre": BASE + "vocab/genre/",
+    "ptype": BASE + "vocab/place-type/",
+    "article": BASE + "id/article/",
+    "actor": BASE + "id/actor/",
+    "place": BASE + "id/place/",
+    "event": BASE + "id/event/",
+    "rdf": str(RDF),
+    "rdfs": str(RDFS),
+    "owl": str(OWL),
+    "xsd": str(XSD),
+    "skos": str(SKOS),
+}
+
+
+def concept(scheme: str, slug: str) -> URIRef:
+    """IRI of a vocabulary concept, e.g. ``concept("role", "agent")``."""
+    return URIRef(f"{BASE}vocab/{scheme}/{slug}")
+
+
+def new_graph() -> Graph:
+    """An empty graph with the project's prefixes and no others."""
+    g = Graph(bind_namespaces="none")
+    for prefix, ns in PREFIXES.items():
+        g.bind(prefix, ns)
+    return g
+
+
+class N(DefinedNamespace):
+    """Terms of the newskg ontology; a misspelt term fails at import (``_fail``).
+
+    A test checks that this list and ``ontology/ontology.ttl`` name the same terms.
+    """
+
+    _NS = Namespace(BASE + "ontology#")
+    _fail = True
+
+    # classes
+    Article: URIRef
+    Actor: URIRef
+    Person: URIRef
+    Organisation: URIRef
+    ArmedGroup: URIRef
+    GovernmentBody: URIRef
+    PoliticalParty: URIRef
+    MediaOutlet: URIRef
+    State: URIRef
+    Movement: URIRef
+    CollectiveGroup: URIRef
+    Place: URIRef
+    Mention: URIRef
+    Event: URIRef
+    EventReport: URIRef
+    Participation: URIRef
+    Statement: URIRef
+    Quote: URIRef
+    Claim: URIRef
+    Figure: URIRef
+    Evidence: URIRef
+    Inference: URIRef
+    # properties
+    title: URIRef
+    author: URIRef
+    publishedBy: URIRef
+    publicationDate: URIRef
+    url: URIRef
+    genre: URIRef
+    sourceFile: URIRef
+    partOf: URIRef
+    placeType: URIRef
+    locatedIn: URIRef
+    description: URIRef
+    curatorNote: URIRef
+    mentionedIn: URIRef
+    denotes: URIRef
+    surfaceForm: URIRef
+    roleInArticle: URIRef
+    eventType: URIRef
+    date: URIRef
+    endDate: URIRef
+    place: URIRef
+    subEventOf: URIRef
+    reports: URIRef
+    dateText: URIRef
+    inEvent: URIRef
+    participant: URIRef
+    role: URIRef
+    statedIn: URIRef
+    text: URIRef
+    speaker: URIRef
+    channel: URIRef
+    source: URIRef
+    about: URIRef
+    quantity: URIRef
+    counted: URIRef
+    value: URIRef
+    lowerBound: URIRef
+    upperBound: URIRef
+    hedge: URIRef
+    asOf: URIRef
+    periodStart: URIRef
+    periodText: URIRef
+    evidence: URIRef
+    exact: URIRef
+    start: URIRef
+    end: URIRef
+    inferred: URIRef
+    onProperty: URIRef
+    reason: URIRef
+    cameoCode: URIRef
+    acledSubEventType: URIRef
