@@ -16,8 +16,11 @@ from typing import Any, TypeVar
 import click
 
 from . import __version__
+from . import ontology as onto
+from . import queries as q
 from .build import compile_graph, write_outputs
-from .errors import KgError
+from .errors import KgError, UsageError
+from .results import FORMATS, Rows, render
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -110,6 +113,113 @@ def validate(extractions: Path, ontology: Path) -> None:
         f"ok: {len(compiled.corpus.files)} file(s), {len(compiled.data):,} triples conform",
         err=True,
     )
+
+
+graph_option = click.option(
+    "--graph", "graph_path", type=click.Path(path_type=Path), default=Path("build/kg.nt"),
+    show_default=True, help="The built graph the embedded engine queries.")
+format_option = click.option(
+    "--format", "-f", "fmt", type=click.Choice(FORMATS), default=None,
+    help="Output format for SELECT results [default: table on a terminal, else csv].")
+queries_option = click.option(
+    "--queries", "queries_dir", type=click.Path(path_type=Path), default=Path("queries"),
+    show_default=True, help="Folder of stored queries (*.rq).")
+
+
+def _params(values: tuple[str, ...]) -> dict[str, str]:
+    params: dict[str, str] = {}
+    for item in values:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise UsageError(f"parameter {item!r}: write -p name=value")
+        params[name.strip()] = value
+    return params
+
+
+def _output(result: Rows | bool | object, fmt: str | None, graph: object) -> None:
+    from rdflib import Graph
+
+    if isinstance(result, bool):
+        click.echo("true" if result else "false")
+    elif isinstance(result, Graph):
+        click.echo(result.serialize(format="turtle"), nl=False)
+    elif isinstance(result, Rows):
+        chosen = fmt or ("table" if sys.stdout.isatty() else "csv")
+        click.echo(render(result, chosen, graph if isinstance(graph, Graph) else None), nl=False)
+
+
+@cli.group()
+def query() -> None:
+    """List, show and run the stored SPARQL queries in queries/."""
+
+
+@query.command("list")
+@queries_option
+@handles_errors
+def query_list(queries_dir: Path) -> None:
+    """Show every stored query with its title and parameters."""
+    for sq in q.stored_queries(queries_dir).values():
+        click.echo(f"{sq.name}: {sq.title}")
+        for p in sq.params:
+            default = f" = {p.default}" if p.default is not None else ""
+            click.echo(f"    -p {p.name}=<{p.type}>{default}  {p.help}")
+
+
+@query.command("show")
+@click.argument("name")
+@queries_option
+@handles_errors
+def query_show(name: str, queries_dir: Path) -> None:
+    """Print the stored query NAME."""
+    click.echo(q.find(queries_dir, name).text, nl=False)
+
+
+@query.command("run")
+@click.argument("name")
+@click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE",
+              help="A parameter value; an IRI parameter also takes a curated id or a label.")
+@format_option
+@graph_option
+@queries_option
+@handles_errors
+def query_run(name: str, params: tuple[str, ...], fmt: str | None, graph_path: Path,
+              queries_dir: Path) -> None:
+    """Run the stored query NAME on the built graph (embedded engine, no server)."""
+    sq = q.find(queries_dir, name)
+    prepared = q.prepare(sq.text, sq.path)
+    graph = q.load_graph(graph_path)
+    bindings = q.bind(sq, _params(params), graph)
+    _output(q.execute(graph, prepared, sq.text, bindings), fmt, graph)
+
+
+@cli.command()
+@click.argument("file", type=click.File("r", encoding="utf-8"))
+@format_option
+@graph_option
+@handles_errors
+def sparql(file: click.utils.LazyFile, fmt: str | None, graph_path: Path) -> None:
+    """Run an ad-hoc SPARQL query from FILE (or - for stdin) on the built graph.
+
+    The project's prefixes (nkg:, actor:, event:, et:, role:, ...) are predefined.
+    Update queries are refused.
+    """
+    text = file.read()
+    name = getattr(file, "name", "-")
+    prepared = q.prepare(text, "<stdin>" if name in ("-", "<stdin>") else name)
+    graph = q.load_graph(graph_path)
+    _output(q.execute(graph, prepared, text), fmt, graph)
+
+
+@cli.command()
+@click.argument("scheme", required=False, type=click.Choice(sorted(onto.SCHEMES)))
+@ontology_option
+@handles_errors
+def vocab(scheme: str | None, ontology: Path) -> None:
+    """List the controlled values extraction files may use (all schemes, or one)."""
+    vocabulary = onto.vocabulary(onto.load("ontology.ttl", ontology))
+    for name, slugs in vocabulary.items():
+        if scheme in (None, name):
+            click.echo(f"{name}: {', '.join(slugs)}")
 
 
 def main() -> None:

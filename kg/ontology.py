@@ -14,6 +14,8 @@ from .errors import DataError, Location
 from .extraction import Vocabulary
 from .namespaces import BASE, SCHEMES, new_graph
 
+__all__ = ["SCHEMES", "load", "parse_turtle", "vocabulary"]
+
 ONTOLOGY_DIR = Path(__file__).resolve().parent.parent / "ontology"
 
 

@@ -1,0 +1,45 @@
+# newskg: `make help` lists the targets. Every target sets up its own virtual environment.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+KG     := $(BIN)/kg
+SOURCES ?= ../shared/sources
+
+.DEFAULT_GOAL := help
+.PHONY: help install build demo test lint typecheck check verify clean
+
+help: ## Show this help
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-12s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $@
+
+install: $(VENV)/.installed ## Create .venv and install kg with its development tools
+
+build: $(VENV)/.installed ## Build and validate the graph into build/
+	$(KG) build
+
+demo: build ## Build the graph, then run a stored query on the embedded engine
+	$(KG) query run timeline
+
+test: $(VENV)/.installed ## Run the test suite
+	$(BIN)/pytest -q
+
+lint: $(VENV)/.installed ## ruff (lint and format check)
+	$(BIN)/ruff check kg tests
+	$(BIN)/ruff format --check kg tests
+
+typecheck: $(VENV)/.installed ## mypy, strict
+	$(BIN)/mypy
+
+verify: $(VENV)/.installed ## Check every evidence quote against the source texts in $(SOURCES)
+	$(KG) verify --sources $(SOURCES)
+
+check: lint typecheck test ## Everything CI checks except verify
+
+clean: ## Remove build output and the virtual environment
+	rm -rf build $(VENV) *.egg-info .pytest_cache .ruff_cache .mypy_cache

@@ -1,0 +1,154 @@
+"""Query results as text: an aligned table, CSV, TSV, SPARQL JSON, Markdown, or Turtle."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import RDFS, SKOS
+
+from .namespaces import PREFIXES, N
+
+FORMATS = ("table", "csv", "tsv", "json", "markdown")
+Term = URIRef | Literal | BNode | None
+
+
+@dataclass
+class Rows:
+    """The result of a SELECT query: variable names and rows of RDF terms (None if unbound)."""
+
+    variables: list[str]
+    rows: list[tuple[Term, ...]]
+
+
+def compact(iri: str) -> str:
+    """``actor:kataeb-hezbollah`` for an IRI under a known prefix, else ``<iri>``."""
+    best = ""
+    for prefix, ns in PREFIXES.items():
+        if iri.startswith(ns) and len(ns) > len(PREFIXES.get(best, "")):
+            local = iri[len(ns):]
+            if local and "/" not in local and "#" not in local:
+                best = prefix
+    return f"{best}:{iri[len(PREFIXES[best]):]}" if best else f"<{iri}>"
+
+
+class Labeller:
+    """Finds a human label for an IRI in the graph (rdfs:label, skos:prefLabel, title)."""
+
+    def __init__(self, graph: Graph | None) -> None:
+        self.graph = graph
+        self.cache: dict[URIRef, str | None] = {}
+
+    def __call__(self, iri: URIRef) -> str | None:
+        if self.graph is None:
+            return None
+        if iri not in self.cache:
+            label = None
+            for prop in (RDFS.label, SKOS.prefLabel, N.title):
+                value = self.graph.value(iri, prop)
+                if value is not None:
+                    label = str(value)
+                    break
+            self.cache[iri] = label
+        return self.cache[iri]
+
+
+def readable(term: Term, label: Callable[[URIRef], str | None]) -> str:
+    """A cell for people: a literal's value; an IRI as ``Label (prefix:local)``."""
+    if term is None:
+        return ""
+    if isinstance(term, URIRef):
+        name = compact(str(term))
+        text = label(term)
+        return f"{text} ({name})" if text else name
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    return str(term)
+
+
+def table(rows: Rows, label: Callable[[URIRef], str | None]) -> str:
+    cells = [[readable(t, label).replace("\n", " ") for t in row] for row in rows.rows]
+    widths = [len(v) for v in rows.variables]
+    for row in cells:
+        widths = [max(w, len(c)) for w, c in zip(widths, row, strict=True)]
+
+    def line(values: Sequence[str]) -> str:
+        return "  ".join(v.ljust(w) for v, w in zip(values, widths, strict=True)).rstrip()
+
+    out = [line(rows.variables), line(["-" * w for w in widths])]
+    out += [line(row) for row in cells]
+    out.append(f"({len(rows.rows)} row{'s' if len(rows.rows) != 1 else ''})")
+    return "\n".join(out) + "\n"
+
+
+def markdown(rows: Rows, label: Callable[[URIRef], str | None]) -> str:
+    def cell(text: str) -> str:
+        return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", "<br>")
+
+    out = ["| " + " | ".join(rows.variables) + " |",
+           "|" + "|".join("---" for _ in rows.variables) + "|"]
+    for row in rows.rows:
+        out.append("| " + " | ".join(cell(readable(t, label)) for t in row) + " |")
+    return "\n".join(out) + "\n"
+
+
+def csv_text(rows: Rows) -> str:
+    """SPARQL 1.1 Query Results CSV: IRIs and literal values, no datatypes."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(rows.variables)
+    for row in rows.rows:
+        writer.writerow(["" if t is None else f"_:{t}" if isinstance(t, BNode) else str(t)
+                         for t in row])
+    return buf.getvalue()
+
+
+def tsv_text(rows: Rows) -> str:
+    """SPARQL 1.1 Query Results TSV: terms in Turtle/N-Triples syntax."""
+    out = ["\t".join("?" + v for v in rows.variables)]
+    for row in rows.rows:
+        out.append("\t".join("" if t is None else t.n3() for t in row))
+    return "\n".join(out) + "\n"
+
+
+def json_text(rows: Rows) -> str:
+    """SPARQL 1.1 Query Results JSON."""
+    bindings = []
+    for row in rows.rows:
+        b: dict[str, dict[str, str]] = {}
+        for var, term in zip(rows.variables, row, strict=True):
+            if term is None:
+                continue
+            if isinstance(term, URIRef):
+                b[var] = {"type": "uri", "value": str(term)}
+            elif isinstance(term, BNode):
+                b[var] = {"type": "bnode", "value": str(term)}
+            else:
+                lit: dict[str, str] = {"type": "literal", "value": str(term)}
+                if term.language:
+                    lit["xml:lang"] = term.language
+                elif term.datatype:
+                    lit["datatype"] = str(term.datatype)
+                b[var] = lit
+        bindings.append(b)
+    doc = {"head": {"vars": rows.variables}, "results": {"bindings": bindings}}
+    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+
+
+def render(rows: Rows, fmt: str, graph: Graph | None) -> str:
+    label = Labeller(graph)
+    if fmt == "table":
+        return table(rows, label)
+    if fmt == "markdown":
+        return markdown(rows, label)
+    if fmt == "csv":
+        return csv_text(rows)
+    if fmt == "tsv":
+        return tsv_text(rows)
+    if fmt == "json":
+        return json_text(rows)
+    raise ValueError(f"unknown format {fmt}")  # the CLI restricts the choice
