@@ -444,7 +444,8 @@ def load_corpus(folder: Path, vocab: Vocabulary) -> Corpus:
         except DataError as e:
             errors.append(e)
     corpus, ref_errors = link(files)
-    errors.extend(ref_errors)
+    if not errors:  # references into a file that failed to load would only add noise
+        errors.extend(ref_errors)
     if errors:
         raise ValidationFailed(sorted(errors, key=_error_order))
     return corpus

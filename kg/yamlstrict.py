@@ -95,7 +95,10 @@ def load(text: str, path: str | Path) -> Any:
         line = mark.line + 1 if mark else None
         col = mark.column + 1 if mark else None
         problem = e.problem or e.context or "syntax error"
-        raise DataError(f"YAML syntax error: {problem}", Location(path, line, column=col)) from None
+        raise DataError(
+            f"YAML syntax error: {problem} (check indentation and quoting here and just above)",
+            Location(path, line, column=col),
+        ) from None
     except yaml.YAMLError as e:  # pragma: no cover - unmarked errors are rare
         raise DataError(f"YAML syntax error: {e}", Location(path)) from None
     return _Builder(events, path).document()

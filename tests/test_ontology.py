@@ -1,0 +1,96 @@
+"""The ontology and the shapes: they parse, and they describe each other completely."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS
+
+from kg import ontology
+from kg.errors import DataError
+from kg.namespaces import BASE, N, SCHEMES
+
+from .conftest import ONTOLOGY
+
+NKG = BASE + "ontology#"
+
+
+@pytest.fixture(scope="module")
+def onto() -> Graph:
+    return ontology.load("ontology.ttl", ONTOLOGY)
+
+
+@pytest.fixture(scope="module")
+def shapes() -> Graph:
+    return ontology.load("shapes.ttl", ONTOLOGY)
+
+
+def own(g: Graph, kind: URIRef) -> set[URIRef]:
+    return {s for s in g.subjects(RDF.type, kind) if isinstance(s, URIRef) and s.startswith(NKG)}
+
+
+def test_every_term_has_a_label_and_a_comment(onto: Graph) -> None:
+    terms = own(onto, OWL.Class) | own(onto, OWL.ObjectProperty) | own(onto, OWL.DatatypeProperty)
+    assert len(terms) > 60
+    for term in terms:
+        assert onto.value(term, RDFS.label) is not None, term
+        assert onto.value(term, RDFS.comment) is not None, term
+
+
+def test_every_class_has_a_shape(onto: Graph, shapes: Graph) -> None:
+    targets = set(shapes.objects(None, SH.targetClass))
+    assert own(onto, OWL.Class) <= targets
+    assert SKOS.Concept in targets
+
+
+def test_every_constraint_has_a_message(shapes: Graph) -> None:
+    for shape in set(shapes.subjects(RDF.type, SH.NodeShape)):
+        if shape.startswith(BASE + "shapes#"):
+            assert shapes.value(shape, SH.message) is not None or any(
+                True for _ in shapes.objects(shape, SH.property)), shape
+    for prop in shapes.objects(None, SH.property):
+        assert shapes.value(prop, SH.message) is not None, prop
+    for sparql in shapes.objects(None, SH.sparql):
+        assert shapes.value(sparql, SH.message) is not None
+
+
+def test_defined_namespace_matches_the_ontology(onto: Graph) -> None:
+    declared = {str(t) for t in own(onto, OWL.Class) | own(onto, OWL.ObjectProperty)
+                | own(onto, OWL.DatatypeProperty)}
+    in_code = {str(N[name]) for name in N.__annotations__}
+    assert in_code == declared
+
+
+def test_sh_in_lists_match_the_concept_schemes(onto: Graph, shapes: Graph) -> None:
+    """Controlled values are listed twice (scheme and sh:in); they must agree."""
+    vocab = ontology.vocabulary(onto)
+    by_path = {N.eventType: "event-type", N.role: "role", N.quantity: "quantity",
+               N.hedge: "hedge", N.genre: "genre", N.placeType: "place-type"}
+    seen = set()
+    for prop in shapes.objects(None, SH.property):
+        path, values = shapes.value(prop, SH.path), shapes.value(prop, SH["in"])
+        if values is None:
+            continue
+        scheme = by_path[path]
+        listed = sorted(str(v).rsplit("/", 1)[1] for v in Collection(shapes, values))
+        assert listed == vocab[scheme], scheme
+        seen.add(scheme)
+    assert seen == set(SCHEMES)
+
+
+def test_every_concept_has_label_definition_and_scheme(onto: Graph) -> None:
+    for c in onto.subjects(RDF.type, SKOS.Concept):
+        assert onto.value(c, SKOS.prefLabel) is not None, c
+        assert onto.value(c, SKOS.definition) is not None, c
+        assert onto.value(c, SKOS.inScheme) in set(SCHEMES.values()), c
+
+
+def test_turtle_syntax_error_has_file_line_and_column(tmp_path: Path) -> None:
+    bad = tmp_path / "ontology.ttl"
+    bad.write_text('@prefix a: <http://x/> .\na:b a:c a:d .\na:e a:f "unterminated .\n')
+    with pytest.raises(DataError) as info:
+        ontology.parse_turtle(bad)
+    assert str(info.value) == f"{bad}:3:24: Turtle syntax error: newline found in string literal"
