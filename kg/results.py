@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDFS, SKOS
 
-from .namespaces import PREFIXES, N
+from .namespaces import ID, PREFIXES, N
 
 FORMATS = ("table", "csv", "tsv", "json", "markdown")
 Term = URIRef | Literal | BNode | None
@@ -26,7 +26,11 @@ class Rows:
 
 
 def compact(iri: str) -> str:
-    """``actor:kataeb-hezbollah`` for an IRI under a known prefix, else ``<iri>``."""
+    """For display: ``actor:kataeb-hezbollah``, ``statement:ARTICLE/ID``; else ``<iri>``."""
+    if iri.startswith(str(ID)):
+        kind, _, rest = iri[len(ID):].partition("/")
+        if rest and "#" not in rest:
+            return f"{kind}:{rest}"
     best = ""
     for prefix, ns in PREFIXES.items():
         if iri.startswith(ns) and len(ns) > len(PREFIXES.get(best, "")):
