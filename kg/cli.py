@@ -11,7 +11,7 @@ import traceback
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TextIO, TypeVar
 
 import click
 
@@ -57,14 +57,28 @@ def handles_errors(func: F) -> F:
 
 
 extractions_option = click.option(
-    "--extractions", "-e", type=click.Path(path_type=Path), default=Path("extractions"),
-    show_default=True, help="Folder of extraction files (*.yaml).")
+    "--extractions",
+    "-e",
+    type=click.Path(path_type=Path),
+    default=Path("extractions"),
+    show_default=True,
+    help="Folder of extraction files (*.yaml).",
+)
 ontology_option = click.option(
-    "--ontology", type=click.Path(path_type=Path), default=Path("ontology"), show_default=True,
-    help="Folder holding ontology.ttl and shapes.ttl.")
+    "--ontology",
+    type=click.Path(path_type=Path),
+    default=Path("ontology"),
+    show_default=True,
+    help="Folder holding ontology.ttl and shapes.ttl.",
+)
 out_option = click.option(
-    "--out", "-o", type=click.Path(path_type=Path), default=Path("build"), show_default=True,
-    help="Folder the graph is written to.")
+    "--out",
+    "-o",
+    type=click.Path(path_type=Path),
+    default=Path("build"),
+    show_default=True,
+    help="Folder the graph is written to.",
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -116,14 +130,29 @@ def validate(extractions: Path, ontology: Path) -> None:
 
 
 graph_option = click.option(
-    "--graph", "graph_path", type=click.Path(path_type=Path), default=Path("build/kg.nt"),
-    show_default=True, help="The built graph the embedded engine queries.")
+    "--graph",
+    "graph_path",
+    type=click.Path(path_type=Path),
+    default=Path("build/kg.nt"),
+    show_default=True,
+    help="The built graph the embedded engine queries.",
+)
 format_option = click.option(
-    "--format", "-f", "fmt", type=click.Choice(FORMATS), default=None,
-    help="Output format for SELECT results [default: table on a terminal, else csv].")
+    "--format",
+    "-f",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default=None,
+    help="Output format for SELECT results [default: table on a terminal, else csv].",
+)
 queries_option = click.option(
-    "--queries", "queries_dir", type=click.Path(path_type=Path), default=Path("queries"),
-    show_default=True, help="Folder of stored queries (*.rq).")
+    "--queries",
+    "queries_dir",
+    type=click.Path(path_type=Path),
+    default=Path("queries"),
+    show_default=True,
+    help="Folder of stored queries (*.rq).",
+)
 
 
 def _params(values: tuple[str, ...]) -> dict[str, str]:
@@ -176,14 +205,21 @@ def query_show(name: str, queries_dir: Path) -> None:
 
 @query.command("run")
 @click.argument("name")
-@click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE",
-              help="A parameter value; an IRI parameter also takes a curated id or a label.")
+@click.option(
+    "--param",
+    "-p",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="A parameter value; an IRI parameter also takes a curated id or a label.",
+)
 @format_option
 @graph_option
 @queries_option
 @handles_errors
-def query_run(name: str, params: tuple[str, ...], fmt: str | None, graph_path: Path,
-              queries_dir: Path) -> None:
+def query_run(
+    name: str, params: tuple[str, ...], fmt: str | None, graph_path: Path, queries_dir: Path
+) -> None:
     """Run the stored query NAME on the built graph (embedded engine, no server)."""
     sq = q.find(queries_dir, name)
     prepared = q.prepare(sq.text, sq.path)
@@ -197,7 +233,7 @@ def query_run(name: str, params: tuple[str, ...], fmt: str | None, graph_path: P
 @format_option
 @graph_option
 @handles_errors
-def sparql(file: click.utils.LazyFile, fmt: str | None, graph_path: Path) -> None:
+def sparql(file: TextIO, fmt: str | None, graph_path: Path) -> None:
     """Run an ad-hoc SPARQL query from FILE (or - for stdin) on the built graph.
 
     The project's prefixes (nkg:, actor:, event:, et:, role:, ...) are predefined.

@@ -44,8 +44,9 @@ Where = dict[tuple[Node, Node | None], Location]
 
 
 def entity_iri(entity: Entity) -> URIRef:
-    kind = "actor" if isinstance(entity, Actor) else "place" if isinstance(entity, Place) else \
-        "event"
+    kind = (
+        "actor" if isinstance(entity, Actor) else "place" if isinstance(entity, Place) else "event"
+    )
     return ID[f"{kind}/{entity.id}"]
 
 
@@ -109,8 +110,14 @@ class Converter:
             self.add(ev, N.exact, Literal(q.text), q.where)
             self.add(owner, N.evidence, ev, q.where)
 
-    def inferences(self, s: URIRef, inferred: dict[str, str], props: dict[str, URIRef],
-                   where: Location, lines: dict[str, int]) -> None:
+    def inferences(
+        self,
+        s: URIRef,
+        inferred: dict[str, str],
+        props: dict[str, URIRef],
+        where: Location,
+        lines: dict[str, int],
+    ) -> None:
         for key, reason in sorted(inferred.items()):
             loc = _field(where, lines, key)
             node = URIRef(f"{s}/inferred/{key.replace('_', '-')}")
@@ -167,8 +174,9 @@ class Converter:
         s = entity_iri(p)
         self.node(s, N.Place, p.where)
         self._entity(s, p)
-        self.add(s, N.placeType, concept("place-type", p.type), _field(p.where, p.field_lines,
-                                                                        "type"))
+        self.add(
+            s, N.placeType, concept("place-type", p.type), _field(p.where, p.field_lines, "type")
+        )
         self.refs(s, N.locatedIn, p.located_in, _field(p.where, p.field_lines, "located_in"))
 
     def event(self, e: Event) -> None:
@@ -194,8 +202,9 @@ class Converter:
         self.add(s, N.genre, concept("genre", a.genre), _field(a.where, fl, "genre"))
         self.text(s, N.sourceFile, a.source_file, _field(a.where, fl, "source_file"))
         self.text(s, N.curatorNote, a.note, _field(a.where, fl, "note"))
-        self.inferences(s, a.inferred, {"outlet": N.publishedBy, "published": N.publicationDate},
-                        a.where, fl)
+        self.inferences(
+            s, a.inferred, {"outlet": N.publishedBy, "published": N.publicationDate}, a.where, fl
+        )
 
     def mention(self, art: URIRef, article_id: str, m: Mention) -> None:
         s = ID[f"mention/{article_id}/{m.entity}"]
@@ -256,15 +265,19 @@ class Converter:
         self.add(s, N.quantity, concept("quantity", f.quantity), _field(f.where, fl, "quantity"))
         self.add(s, N.hedge, concept("hedge", f.hedge), _field(f.where, fl, "hedge"))
         self.refs(s, N.counted, [f.counted], _field(f.where, fl, "counted"))
-        for key, prop, number in (("value", N.value, f.value), ("lower", N.lowerBound, f.lower),
-                                  ("upper", N.upperBound, f.upper)):
+        for key, prop, number in (
+            ("value", N.value, f.value),
+            ("lower", N.lowerBound, f.lower),
+            ("upper", N.upperBound, f.upper),
+        ):
             if number is not None:
                 self.add(s, prop, Literal(number), _field(f.where, fl, key))
         self.date(s, N.asOf, f.as_of, _field(f.where, fl, "as_of"))
         self.date(s, N.periodStart, f.period_start, _field(f.where, fl, "period_start"))
         self.text(s, N.periodText, f.period_text, _field(f.where, fl, "period_text"))
-        self.inferences(s, f.inferred, {"as_of": N.asOf, "period_start": N.periodStart},
-                        f.where, fl)
+        self.inferences(
+            s, f.inferred, {"as_of": N.asOf, "period_start": N.periodStart}, f.where, fl
+        )
 
 
 def convert(corpus: Corpus) -> tuple[Graph, Where]:

@@ -146,8 +146,12 @@ def date(value: Any, loc: Location) -> Date:
     s = text(value, loc).strip()
     for pattern, datatype in _DATE_FORMS:
         if pattern.fullmatch(s):
-            probe = {"date": s, "gYearMonth": s + "-01", "gYear": s + "-01-01",
-                     "gMonthDay": "2000" + s[1:]}[datatype]  # 2000 is a leap year
+            probe = {
+                "date": s,
+                "gYearMonth": s + "-01",
+                "gYear": s + "-01-01",
+                "gMonthDay": "2000" + s[1:],
+            }[datatype]  # 2000 is a leap year
             try:
                 dt.date.fromisoformat(probe)
             except ValueError as e:
@@ -203,8 +207,16 @@ def _kind(value: Any) -> str:
 class _FileReader:
     """Reads one extraction file's top-level sections."""
 
-    SECTIONS = ("article", "actors", "places", "events", "mentions", "reports", "statements",
-                "figures")
+    SECTIONS = (
+        "article",
+        "actors",
+        "places",
+        "events",
+        "mentions",
+        "reports",
+        "statements",
+        "figures",
+    )
 
     def __init__(self, path: str, vocab: Vocabulary) -> None:
         self.path = path
@@ -212,13 +224,21 @@ class _FileReader:
 
     def read(self, doc: Any) -> ExtractionFile:
         if doc is None:
-            raise DataError("empty file: expected 'article:' and/or entity sections",
-                            Location(self.path, 1))
+            raise DataError(
+                "empty file: expected 'article:' and/or entity sections", Location(self.path, 1)
+            )
         top = _Record(doc, self.path, "", self.SECTIONS, line_of(doc, 1))
         out = ExtractionFile(self.path)
         if top.node.get("article") is not None:
-            out.article = self.article(_Record(top.node["article"], self.path, "article",
-                                               self.ARTICLE, top.loc("article").line or 1))
+            out.article = self.article(
+                _Record(
+                    top.node["article"],
+                    self.path,
+                    "article",
+                    self.ARTICLE,
+                    top.loc("article").line or 1,
+                )
+            )
         out.actors = self._list(top, "actors", self.actor)
         out.places = self._list(top, "places", self.place)
         out.events = self._list(top, "events", self.event)
@@ -226,11 +246,14 @@ class _FileReader:
         if out.article is None:
             for key in article_only:
                 if top.node.get(key):
-                    raise DataError("only an article file (with 'article:') can have " + key,
-                                    top.loc(key))
+                    raise DataError(
+                        "only an article file (with 'article:') can have " + key, top.loc(key)
+                    )
             if not out.entities():
-                raise DataError("no article and no entities: nothing to read",
-                                Location(self.path, line_of(doc, 1)))
+                raise DataError(
+                    "no article and no entities: nothing to read",
+                    Location(self.path, line_of(doc, 1)),
+                )
             return out
         out.mentions = self._list(top, "mentions", self.mention)
         out.reports = self._list(top, "reports", self.report)
@@ -246,16 +269,28 @@ class _FileReader:
             raise DataError(f"expected a list of entries, got a {_kind(node)}", top.loc(key))
         allowed = getattr(self, key.upper())
         return [
-            read(_Record(item, self.path, f"{key}[{i}]", allowed,
-                         line_of(item, top.loc(key).line or 1)))
+            read(
+                _Record(
+                    item, self.path, f"{key}[{i}]", allowed, line_of(item, top.loc(key).line or 1)
+                )
+            )
             for i, item in enumerate(node)
         ]
 
     def _quotes(self, rec: _Record, key: str = "evidence") -> list[Quote]:
         return rec.many(key, lambda v, loc: Quote(text(v, loc), loc))
 
-    ARTICLE = ("id", "title", "authors", "outlet", "published", "url", "genre", "source_file",
-               "note")
+    ARTICLE = (
+        "id",
+        "title",
+        "authors",
+        "outlet",
+        "published",
+        "url",
+        "genre",
+        "source_file",
+        "note",
+    )
 
     def article(self, r: _Record) -> Article:
         inferred: dict[str, str] = {}
@@ -293,34 +328,58 @@ class _FileReader:
         )
 
     def actor(self, r: _Record) -> Actor:
-        actor = Actor(**self._entity(r, list(ACTOR_TYPES), "actor type"),
-                      part_of=r.many("part_of", slug), located_in=r.many("located_in", slug))
+        actor = Actor(
+            **self._entity(r, list(ACTOR_TYPES), "actor type"),
+            part_of=r.many("part_of", slug),
+            located_in=r.many("located_in", slug),
+        )
         if actor.located_in and actor.type != "state":
-            raise DataError("only a state (a place too) can be located in a place",
-                            r.loc("located_in"))
+            raise DataError(
+                "only a state (a place too) can be located in a place", r.loc("located_in")
+            )
         return actor
 
     def place(self, r: _Record) -> Place:
-        return Place(**self._entity(r, self.vocab["place-type"], "place type"),
-                     located_in=r.many("located_in", slug))
+        return Place(
+            **self._entity(r, self.vocab["place-type"], "place type"),
+            located_in=r.many("located_in", slug),
+        )
 
     def event(self, r: _Record) -> Event:
-        return Event(**self._entity(r, self.vocab["event-type"], "event type"),
-                     date=r.opt("date", date), end_date=r.opt("end_date", date),
-                     places=r.many("place", slug), sub_event_of=r.opt("part_of", slug))
+        return Event(
+            **self._entity(r, self.vocab["event-type"], "event type"),
+            date=r.opt("date", date),
+            end_date=r.opt("end_date", date),
+            places=r.many("place", slug),
+            sub_event_of=r.opt("part_of", slug),
+        )
 
     MENTIONS = ("entity", "as", "role", "evidence")
 
     def mention(self, r: _Record) -> Mention:
         forms = r.many("as", text)
         if not forms:
-            raise DataError("required field is missing: the spelling(s) the article uses",
-                            r.loc("as"))
-        return Mention(entity=r.req("entity", slug), forms=forms, where=r.loc(),
-                       roles=r.many("role", text), evidence=self._quotes(r))
+            raise DataError(
+                "required field is missing: the spelling(s) the article uses", r.loc("as")
+            )
+        return Mention(
+            entity=r.req("entity", slug),
+            forms=forms,
+            where=r.loc(),
+            roles=r.many("role", text),
+            evidence=self._quotes(r),
+        )
 
-    REPORTS = ("event", "date", "end_date", "date_text", "place", "participants", "evidence",
-               "note")
+    REPORTS = (
+        "event",
+        "date",
+        "end_date",
+        "date_text",
+        "place",
+        "participants",
+        "evidence",
+        "note",
+    )
 
     def report(self, r: _Record) -> Report:
         inferred: dict[str, str] = {}
@@ -338,17 +397,32 @@ class _FileReader:
             field_lines=r.lines(),
         )
         if not report.evidence:
-            raise DataError("required field is missing: an exact quote from the article",
-                            r.loc("evidence"))
+            raise DataError(
+                "required field is missing: an exact quote from the article", r.loc("evidence")
+            )
         return report
 
     def participant(self, value: Any, loc: Location) -> Participant:
         r = _Record(value, self.path, loc.field or "", ("actor", "role"), loc.line or 1)
-        return Participant(actor=r.req("actor", slug),
-                           role=r.req("role", choice("role", self.vocab["role"])), where=r.loc())
+        return Participant(
+            actor=r.req("actor", slug),
+            role=r.req("role", choice("role", self.vocab["role"])),
+            where=r.loc(),
+        )
 
-    STATEMENTS = ("id", "kind", "text", "speaker", "channel", "source", "about", "date",
-                  "date_text", "evidence", "note")
+    STATEMENTS = (
+        "id",
+        "kind",
+        "text",
+        "speaker",
+        "channel",
+        "source",
+        "about",
+        "date",
+        "date_text",
+        "evidence",
+        "note",
+    )
 
     def statement(self, r: _Record) -> Statement:
         inferred: dict[str, str] = {}
@@ -369,12 +443,28 @@ class _FileReader:
             field_lines=r.lines(),
         )
         if not s.evidence:
-            raise DataError("required field is missing: an exact quote from the article",
-                            r.loc("evidence"))
+            raise DataError(
+                "required field is missing: an exact quote from the article", r.loc("evidence")
+            )
         return s
 
-    FIGURES = ("id", "quantity", "hedge", "value", "lower", "upper", "counted", "about", "as_of",
-               "period_start", "period_text", "speaker", "source", "evidence", "note")
+    FIGURES = (
+        "id",
+        "quantity",
+        "hedge",
+        "value",
+        "lower",
+        "upper",
+        "counted",
+        "about",
+        "as_of",
+        "period_start",
+        "period_text",
+        "speaker",
+        "source",
+        "evidence",
+        "note",
+    )
 
     def figure(self, r: _Record) -> Figure:
         inferred: dict[str, str] = {}
@@ -399,8 +489,9 @@ class _FileReader:
             field_lines=r.lines(),
         )
         if not f.evidence:
-            raise DataError("required field is missing: an exact quote from the article",
-                            r.loc("evidence"))
+            raise DataError(
+                "required field is missing: an exact quote from the article", r.loc("evidence")
+            )
         return f
 
 
@@ -464,17 +555,26 @@ def link(files: list[ExtractionFile]) -> tuple[Corpus, list[KgError]]:
         for entity in f.entities():
             first = entities.get(entity.id)
             if first is not None:
-                errors.append(DataError(
-                    f"duplicate id '{entity.id}' (also defined at {first.where.path}:"
-                    f"{first.where.line})", _id_loc(entity.where, entity.field_lines)))
+                errors.append(
+                    DataError(
+                        f"duplicate id '{entity.id}' (also defined at {first.where.path}:"
+                        f"{first.where.line})",
+                        _id_loc(entity.where, entity.field_lines),
+                    )
+                )
             else:
                 entities[entity.id] = entity
         if f.article is not None:
             first_article = articles.get(f.article.id)
             if first_article is not None:
-                errors.append(DataError(
-                    f"duplicate article id '{f.article.id}' (also at {first_article.where.path}:"
-                    f"{first_article.where.line})", _id_loc(f.article.where, f.article.field_lines)))
+                errors.append(
+                    DataError(
+                        f"duplicate article id '{f.article.id}' (also at "
+                        f"{first_article.where.path}:"
+                        f"{first_article.where.line})",
+                        _id_loc(f.article.where, f.article.field_lines),
+                    )
+                )
             else:
                 articles[f.article.id] = f.article
     corpus = Corpus(files, entities)
@@ -505,34 +605,51 @@ class _References:
         self.errors: list[KgError] = []
         self.mentioned: set[str] = {m.entity for m in f.mentions}
 
-    def ref(self, ident: str | None, kind: str, where: Location, key: str,
-            lines: dict[str, int] | None = None, needs_mention: bool = False) -> None:
+    def ref(
+        self,
+        ident: str | None,
+        kind: str,
+        where: Location,
+        key: str,
+        lines: dict[str, int] | None = None,
+        needs_mention: bool = False,
+    ) -> None:
         if ident is None:
             return
         loc = Location(where.path, (lines or {}).get(key, where.line), f"{where.field}.{key}")
         target = self.corpus.entities.get(ident)
         wanted = _KINDS[kind]
-        if target is None or not isinstance(target, wanted) or (
-            kind == "place" and isinstance(target, Actor) and target.type != "state"
+        if (
+            target is None
+            or not isinstance(target, wanted)
+            or (kind == "place" and isinstance(target, Actor) and target.type != "state")
         ):
             candidates = [
-                i for i, e in self.corpus.entities.items()
-                if isinstance(e, wanted) and (kind != "place" or not isinstance(e, Actor)
-                                              or e.type == "state")
+                i
+                for i, e in self.corpus.entities.items()
+                if isinstance(e, wanted)
+                and (kind != "place" or not isinstance(e, Actor) or e.type == "state")
             ]
             hint = difflib.get_close_matches(ident, candidates, n=1)
             suggestion = f"; did you mean '{hint[0]}'?" if hint else ""
             if target is None:
                 self.errors.append(DataError(f"unknown {kind} id '{ident}'{suggestion}", loc))
             else:
-                self.errors.append(DataError(
-                    f"'{ident}' is a {type(target).__name__.lower()}, not a {kind}{suggestion}",
-                    loc))
+                self.errors.append(
+                    DataError(
+                        f"'{ident}' is a {type(target).__name__.lower()}, not a {kind}{suggestion}",
+                        loc,
+                    )
+                )
             return
         if needs_mention and isinstance(target, Actor) and ident not in self.mentioned:
-            self.errors.append(DataError(
-                f"actor '{ident}' has no entry under 'mentions' in this article: add it "
-                "with the spelling the article uses", loc))
+            self.errors.append(
+                DataError(
+                    f"actor '{ident}' has no entry under 'mentions' in this article: add it "
+                    "with the spelling the article uses",
+                    loc,
+                )
+            )
 
     def check(self) -> list[KgError]:
         f = self.f
@@ -577,8 +694,14 @@ class _References:
             self.ref(fig.counted, "actor", fig.where, "counted", fig.field_lines, True)
         return self.errors
 
-    def _statement_refs(self, where: Location, lines: dict[str, int], speaker: str | None,
-                        sources: list[str], about: list[str]) -> None:
+    def _statement_refs(
+        self,
+        where: Location,
+        lines: dict[str, int],
+        speaker: str | None,
+        sources: list[str],
+        about: list[str],
+    ) -> None:
         self.ref(speaker, "actor", where, "speaker", lines, True)
         for i in sources:
             self.ref(i, "actor", where, "source", lines, True)
@@ -587,8 +710,11 @@ class _References:
 
     def _unique(self, seen: dict[str, Location], what: str, key: str, where: Location) -> None:
         if key in seen:
-            self.errors.append(DataError(
-                f"duplicate {what} '{key}' in this article (first at line {seen[key].line})",
-                where))
+            self.errors.append(
+                DataError(
+                    f"duplicate {what} '{key}' in this article (first at line {seen[key].line})",
+                    where,
+                )
+            )
         else:
             seen[key] = where

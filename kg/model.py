@@ -21,7 +21,7 @@ ACTOR_TYPES = (
 
 @dataclass(frozen=True)
 class Date:
-    """A date as precise as the text allows: ``2020``, ``2020-01``, ``2020-01-03`` or ``--02-02``."""
+    """A date as precise as the text allows: ``2020``, ``2020-01``, ``2020-01-03``, ``--02-02``."""
 
     text: str
     datatype: str  # xsd local name: date, gYearMonth, gYear, gMonthDay

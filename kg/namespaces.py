@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from rdflib import Graph, Namespace, URIRef
-from rdflib.namespace import DefinedNamespace
-from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD, DefinedNamespace
 
 BASE = "https://w3id.org/newskg/"
 NKG = Namespace(BASE + "ontology#")

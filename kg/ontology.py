@@ -34,8 +34,9 @@ def parse_turtle(path: Path, graph: Graph | None = None) -> Graph:
         offset = min(e._i, len(text))
         line = text.count("\n", 0, offset) + 1
         column = offset - (text.rfind("\n", 0, offset) + 1) + 1
-        raise DataError(f"Turtle syntax error: {e._why}", Location(path, line, column=column)) \
-            from None
+        raise DataError(
+            f"Turtle syntax error: {e._why}", Location(path, line, column=column)
+        ) from None
     except Exception as e:  # rdflib raises a few other types for bad IRIs and literals
         raise DataError(f"Turtle error: {e}", Location(path)) from None
     return g
@@ -65,7 +66,7 @@ def vocabulary(ontology: Graph) -> Vocabulary:
     for name, scheme in SCHEMES.items():
         prefix = f"{BASE}vocab/{name}/"
         slugs = sorted(
-            str(c)[len(prefix):]
+            str(c)[len(prefix) :]
             for c in ontology.subjects(SKOS.inScheme, scheme)
             if isinstance(c, URIRef) and str(c).startswith(prefix)
         )

@@ -30,7 +30,7 @@ from rdflib.plugins.sparql.sparql import Query
 
 from .errors import DataError, Location, UsageError
 from .namespaces import ID, PREFIXES, N, new_graph
-from .results import Rows
+from .results import Rows, Term
 
 PARAM_TYPES = ("iri", "string", "date", "integer")
 _HEADER = re.compile(r"#\s?(\w+):\s*(.*)")
@@ -85,8 +85,13 @@ def parse_header(text: str, path: Path) -> tuple[str, str, list[Param]]:
                 if not pm or pm.group(2) not in PARAM_TYPES:
                     raise DataError(
                         "param: write '# param: NAME TYPE [= DEFAULT] -- help' with TYPE one of "
-                        + ", ".join(PARAM_TYPES), Location(path, lineno))
-                params.append(Param(pm.group(1), pm.group(2), pm.group(4), pm.group(3)))
+                        + ", ".join(PARAM_TYPES),
+                        Location(path, lineno),
+                    )
+                default = pm.group(3)
+                if default is not None and len(default) >= 2 and default[0] == default[-1] == '"':
+                    default = default[1:-1]
+                params.append(Param(pm.group(1), pm.group(2), pm.group(4), default))
         elif last == "description" and stripped.lstrip("#").strip():
             description.append(stripped.lstrip("#").strip())
     if not title:
@@ -117,8 +122,9 @@ def find(folder: Path, name: str) -> StoredQuery:
     if name not in queries:
         hint = difflib.get_close_matches(name, list(queries), n=1)
         suggestion = f"did you mean '{hint[0]}'? " if hint else ""
-        raise UsageError(f"unknown query '{name}'; {suggestion}stored queries: "
-                         + ", ".join(queries))
+        raise UsageError(
+            f"unknown query '{name}'; {suggestion}stored queries: " + ", ".join(queries)
+        )
     return queries[name]
 
 
@@ -131,10 +137,12 @@ def prepare(text: str, path: str | Path) -> Query:
         return prepareQuery(text, initNs=PREFIXES)
     except ParseException as e:
         if _is_update(text):
-            raise UsageError("update queries are refused: kg only reads the graph",
-                             Location(path)) from None
-        raise DataError(f"SPARQL syntax error: {e.msg}",
-                        Location(path, e.lineno, column=e.col)) from None
+            raise UsageError(
+                "update queries are refused: kg only reads the graph", Location(path)
+            ) from None
+        raise DataError(
+            f"SPARQL syntax error: {e.msg}", Location(path, e.lineno, column=e.col)
+        ) from None
     except Exception as e:  # rdflib raises plain Exceptions for some semantic errors
         raise DataError(f"SPARQL error: {e}", Location(path)) from None
 
@@ -174,8 +182,9 @@ def to_term(p: Param, raw: str, graph: Graph) -> URIRef | Literal:
         try:
             dt.date.fromisoformat(raw.strip())
         except ValueError:
-            raise UsageError(f"parameter '{p.name}' must be a date YYYY-MM-DD, got {raw!r}") \
-                from None
+            raise UsageError(
+                f"parameter '{p.name}' must be a date YYYY-MM-DD, got {raw!r}"
+            ) from None
         return Literal(raw.strip(), datatype=XSD.date)
     return resolve_iri(p.name, raw, graph)
 
@@ -193,9 +202,7 @@ def resolve_iri(name: str, raw: str, graph: Graph) -> URIRef:
     prefix, sep, local = value.partition(":")
     if sep and prefix in PREFIXES:
         return URIRef(PREFIXES[prefix] + local)
-    candidates = {
-        ID[f"{kind}/{value}"] for kind in ("actor", "place", "event", "article")
-    }
+    candidates = {ID[f"{kind}/{value}"] for kind in ("actor", "place", "event", "article")}
     found = sorted(c for c in candidates if (c, None, None) in graph)
     if not found:
         wanted = value.casefold()
@@ -211,8 +218,9 @@ def resolve_iri(name: str, raw: str, graph: Graph) -> URIRef:
         return found[0]
     if not found:
         raise UsageError(f"parameter '{name}': no entity with id or label {raw!r}")
-    raise UsageError(f"parameter '{name}': {raw!r} is ambiguous: "
-                     + ", ".join(str(f) for f in found))
+    raise UsageError(
+        f"parameter '{name}': {raw!r} is ambiguous: " + ", ".join(str(f) for f in found)
+    )
 
 
 def has_order_by(text: str) -> bool:
@@ -220,23 +228,24 @@ def has_order_by(text: str) -> bool:
     return re.search(r"\bORDER\s+BY\b", without_comments, re.IGNORECASE) is not None
 
 
-def execute(graph: Graph, query: Query, text: str,
-            bindings: dict[Variable, Any] | None = None) -> Rows | bool | Graph:
+def execute(
+    graph: Graph, query: Query, text: str, bindings: dict[Variable, Any] | None = None
+) -> Rows | bool | Graph:
     """Run a prepared query on the embedded engine (rdflib).
 
     SELECT gives Rows (in the query's ORDER BY, else sorted), ASK a bool, CONSTRUCT and DESCRIBE
     a Graph.
     """
-    result = graph.query(query, initBindings=bindings or {})
+    result = graph.query(query, initBindings=bindings or {})  # type: ignore[arg-type]
     if result.type == "ASK":
         return bool(result.askAnswer)
     if result.type in ("CONSTRUCT", "DESCRIBE"):
         out = new_graph()
         for triple in result:
-            out.add(triple)
+            out.add(triple)  # type: ignore[arg-type]
         return out
     variables = [str(v) for v in (result.vars or [])]
-    rows = [tuple(row) for row in result]
+    rows: list[tuple[Term, ...]] = [tuple(row) for row in result]  # type: ignore[arg-type]
     if not has_order_by(text):
         rows.sort(key=lambda row: tuple("" if t is None else t.n3() for t in row))
     return Rows(variables, rows)

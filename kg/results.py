@@ -5,11 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import RDFS, SKOS
+from rdflib.namespace import RDFS, SKOS, XSD
 
 from .namespaces import ID, PREFIXES, N
 
@@ -28,16 +29,16 @@ class Rows:
 def compact(iri: str) -> str:
     """For display: ``actor:kataeb-hezbollah``, ``statement:ARTICLE/ID``; else ``<iri>``."""
     if iri.startswith(str(ID)):
-        kind, _, rest = iri[len(ID):].partition("/")
+        kind, _, rest = iri[len(ID) :].partition("/")
         if rest and "#" not in rest:
             return f"{kind}:{rest}"
     best = ""
     for prefix, ns in PREFIXES.items():
         if iri.startswith(ns) and len(ns) > len(PREFIXES.get(best, "")):
-            local = iri[len(ns):]
+            local = iri[len(ns) :]
             if local and "/" not in local and "#" not in local:
                 best = prefix
-    return f"{best}:{iri[len(PREFIXES[best]):]}" if best else f"<{iri}>"
+    return f"{best}:{iri[len(PREFIXES[best]) :]}" if best else f"<{iri}>"
 
 
 class Labeller:
@@ -93,8 +94,10 @@ def markdown(rows: Rows, label: Callable[[URIRef], str | None]) -> str:
     def cell(text: str) -> str:
         return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", "<br>")
 
-    out = ["| " + " | ".join(rows.variables) + " |",
-           "|" + "|".join("---" for _ in rows.variables) + "|"]
+    out = [
+        "| " + " | ".join(rows.variables) + " |",
+        "|" + "|".join("---" for _ in rows.variables) + "|",
+    ]
     for row in rows.rows:
         out.append("| " + " | ".join(cell(readable(t, label)) for t in row) + " |")
     return "\n".join(out) + "\n"
@@ -106,8 +109,9 @@ def csv_text(rows: Rows) -> str:
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow(rows.variables)
     for row in rows.rows:
-        writer.writerow(["" if t is None else f"_:{t}" if isinstance(t, BNode) else str(t)
-                         for t in row])
+        writer.writerow(
+            ["" if t is None else f"_:{t}" if isinstance(t, BNode) else str(t) for t in row]
+        )
     return buf.getvalue()
 
 
@@ -115,8 +119,20 @@ def tsv_text(rows: Rows) -> str:
     """SPARQL 1.1 Query Results TSV: terms in Turtle/N-Triples syntax."""
     out = ["\t".join("?" + v for v in rows.variables)]
     for row in rows.rows:
-        out.append("\t".join("" if t is None else t.n3() for t in row))
+        out.append("\t".join(_tsv_term(t) for t in row))
     return "\n".join(out) + "\n"
+
+
+def _tsv_term(term: Term) -> str:
+    if term is None:
+        return ""
+    if (
+        isinstance(term, Literal)
+        and term.datatype == XSD.integer
+        and re.fullmatch(r"-?\d+", str(term))
+    ):
+        return str(term)  # the TSV format writes integers bare, as Turtle does
+    return term.n3()
 
 
 def json_text(rows: Rows) -> str:

@@ -92,12 +92,11 @@ def load(text: str, path: str | Path) -> Any:
         events = list(yaml.parse(text, Loader=_Loader))
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
-        line = mark.line + 1 if mark else None
-        col = mark.column + 1 if mark else None
+        where = Location(path, mark.line + 1, column=mark.column + 1) if mark else Location(path)
         problem = e.problem or e.context or "syntax error"
         raise DataError(
             f"YAML syntax error: {problem} (check indentation and quoting here and just above)",
-            Location(path, line, column=col),
+            where,
         ) from None
     except yaml.YAMLError as e:  # pragma: no cover - unmarked errors are rare
         raise DataError(f"YAML syntax error: {e}", Location(path)) from None
@@ -169,4 +168,6 @@ class _Builder:
                 mapping[key] = self._value()
             self._next()
             return mapping
-        raise self._error(event, f"unexpected YAML event {type(event).__name__}")  # pragma: no cover
+        raise self._error(
+            event, f"unexpected YAML event {type(event).__name__}"
+        )  # pragma: no cover

@@ -33,79 +33,123 @@ def edit(folder: Path, old: str, new: str, name: str = ARTICLE) -> Path:
 # (old text, new text, expected message after "PATH:")
 ARTICLE_CASES = [
     pytest.param(
-        "- {actor: river-front, role: organiser}", "- {actor: river-frnt, role: organiser}",
+        "- {actor: river-front, role: organiser}",
+        "- {actor: river-frnt, role: organiser}",
         "38: reports[0].participants[1].actor: unknown actor id 'river-frnt'; "
-        "did you mean 'river-front'?", id="dangling-actor"),
+        "did you mean 'river-front'?",
+        id="dangling-actor",
+    ),
     pytest.param(
         "  - id: protesters\n",
         "  - id: ada-writer\n    type: person\n    label: Ada again\n  - id: protesters\n",
         "17: actors[2].id: duplicate id 'ada-writer' (also defined at {path}:11)",
-        id="duplicate-id-in-file"),
+        id="duplicate-id-in-file",
+    ),
     pytest.param(
-        "published: 2021-06-01", "published: 2020-13-01",
+        "published: 2021-06-01",
+        "published: 2020-13-01",
         "7: article.published: '2020-13-01' is not a real date (month must be in 1..12)",
-        id="impossible-date"),
+        id="impossible-date",
+    ),
     pytest.param(
-        "as_of: 2021-05-30", "as_of: Jan 3",
+        "as_of: 2021-05-30",
+        "as_of: Jan 3",
         "57: figures[0].as_of: 'Jan 3' is not a date: write YYYY-MM-DD, YYYY-MM, YYYY, or "
-        "--MM-DD for a day whose year the text does not give", id="date-in-another-form"),
+        "--MM-DD for a day whose year the text does not give",
+        id="date-in-another-form",
+    ),
     pytest.param(
-        "lower: 2000", "lower: -5",
+        "lower: 2000",
+        "lower: -5",
         "53: figures[0].lower: '-5' is not a count: write a whole number >= 0, digits only",
-        id="negative-count"),
+        id="negative-count",
+    ),
     pytest.param(
-        "upper: 3000", "upper: many",
+        "upper: 3000",
+        "upper: many",
         "54: figures[0].upper: 'many' is not a count: write a whole number >= 0, digits only",
-        id="non-numeric-count"),
+        id="non-numeric-count",
+    ),
     pytest.param(
-        "role: organiser}", "role: leader}",
+        "role: organiser}",
+        "role: leader}",
         "38: reports[0].participants[1].role: unknown role 'leader'; allowed: agent, authoriser, "
-        "bystander, organiser, participant, supporter, target, victim", id="unknown-role"),
+        "bystander, organiser, participant, supporter, target, victim",
+        id="unknown-role",
+    ),
     pytest.param(
-        "  title: Thousands rally in Port City\n", "",
-        "2: article.title: required field is missing", id="missing-required-field"),
+        "  title: Thousands rally in Port City\n",
+        "",
+        "2: article.title: required field is missing",
+        id="missing-required-field",
+    ),
     pytest.param(
-        "    date_text: on Sunday", "    date_txt: on Sunday",
+        "    date_text: on Sunday",
+        "    date_txt: on Sunday",
         "34: reports[0].date_txt: unknown field 'date_txt'; did you mean 'date_text'? allowed: "
         "event, date, end_date, date_text, place, participants, evidence, note",
-        id="unknown-field"),
+        id="unknown-field",
+    ),
     pytest.param(
-        "    kind: claim\n", "    kind: claim\n   text2: x\n",
+        "    kind: claim\n",
+        "    kind: claim\n   text2: x\n",
         "43:4: YAML syntax error: did not find expected '-' indicator (check indentation and "
         "quoting here and just above)",
-        id="wrong-indentation"),
+        id="wrong-indentation",
+    ),
     pytest.param(
-        "    date_text: on Sunday", "    date_text:\ton Sunday",
+        "    date_text: on Sunday",
+        "    date_text:\ton Sunday",
         "34: tab character: indent with spaces (write a tab inside text as \\t in double quotes)",
-        id="tab"),
+        id="tab",
+    ),
     pytest.param(
-        "    date_text: on Sunday", "    date_text: on Sunday\n    date_text: Sunday",
-        "35: duplicate key 'date_text' (first at line 34)", id="duplicate-key"),
+        "    date_text: on Sunday",
+        "    date_text: on Sunday\n    date_text: Sunday",
+        "35: duplicate key 'date_text' (first at line 34)",
+        id="duplicate-key",
+    ),
     pytest.param(
-        "  - id: front-claim", "  - id: \"front claim's\"",
-        "41: statements[0].id: \"front claim's\" is not a valid id: use lowercase letters, "
-        "digits and single hyphens (e.g. front-claim-s)", id="unsafe-slug-apostrophe"),
+        "  - id: front-claim",
+        '  - id: "front claim\'s"',
+        '41: statements[0].id: "front claim\'s" is not a valid id: use lowercase letters, '
+        "digits and single hyphens (e.g. front-claim-s)",
+        id="unsafe-slug-apostrophe",
+    ),
     pytest.param(
-        "  - id: front-claim", "  - id: \"<front>\"",
+        "  - id: front-claim",
+        '  - id: "<front>"',
         "41: statements[0].id: '<front>' is not a valid id: use lowercase letters, digits and "
-        "single hyphens (e.g. front)", id="unsafe-slug-angle-brackets"),
+        "single hyphens (e.g. front)",
+        id="unsafe-slug-angle-brackets",
+    ),
     pytest.param(
-        "  - id: front-claim", "  - id: \"front\\nclaim\"",
+        "  - id: front-claim",
+        '  - id: "front\\nclaim"',
         "41: statements[0].id: 'front\\nclaim' is not a valid id: use lowercase letters, digits "
-        "and single hyphens (e.g. front-claim)", id="unsafe-slug-newline"),
+        "and single hyphens (e.g. front-claim)",
+        id="unsafe-slug-newline",
+    ),
     pytest.param(
-        "  - id: front-claim", "  - id: !!python/object:os.system front",
+        "  - id: front-claim",
+        "  - id: !!python/object:os.system front",
         "41: tag tag:yaml.org,2002:python/object:os.system: YAML tags are not allowed",
-        id="yaml-tag"),
+        id="yaml-tag",
+    ),
     pytest.param(
-        "hedge: range\n    lower: 2000\n", "hedge: range\n    value: 2500\n    lower: 2000\n",
+        "hedge: range\n    lower: 2000\n",
+        "hedge: range\n    value: 2500\n    lower: 2000\n",
         "50: figures[0]: A figure with the hedge 'range' needs both a lower and an upper bound, "
-        "and no value.", id="shacl-range-with-value"),
+        "and no value.",
+        id="shacl-range-with-value",
+    ),
     pytest.param(
-        "  - entity: river-front\n    as: [River Front, the Front]\n    role: armed wing\n", "",
+        "  - entity: river-front\n    as: [River Front, the Front]\n    role: armed wing\n",
+        "",
         "35: reports[0].participants[1].actor: actor 'river-front' has no entry under "
         "'mentions' in this article: add it with the spelling the article uses",
-        id="actor-without-mention"),
+        id="actor-without-mention",
+    ),
 ]
 
 
@@ -121,38 +165,62 @@ def test_bad_article(mini: Path, tmp_path: Path, old: str, new: str, expected: s
 
 def test_duplicate_id_across_files(mini: Path, tmp_path: Path) -> None:
     (mini / "zz-extra.yaml").write_text(
-        "actors:\n  - id: testland\n    type: state\n    label: Testland again\n",
-        encoding="utf-8")
+        "actors:\n  - id: testland\n    type: state\n    label: Testland again\n", encoding="utf-8"
+    )
     code, err = run_build(mini, tmp_path / "out")
     assert code == 1
-    assert err == (f"{mini / 'zz-extra.yaml'}:2: actors[0].id: duplicate id 'testland' "
-                   f"(also defined at {mini / 'shared.yaml'}:3)\n")
+    assert err == (
+        f"{mini / 'zz-extra.yaml'}:2: actors[0].id: duplicate id 'testland' "
+        f"(also defined at {mini / 'shared.yaml'}:3)\n"
+    )
 
 
-def test_unknown_event_type_lists_allowed(mini: Path, tmp_path: Path, vocab: dict[str, list[str]]
-                                          ) -> None:
+def test_unknown_event_type_lists_allowed(
+    mini: Path, tmp_path: Path, vocab: dict[str, list[str]]
+) -> None:
     path = edit(mini, "type: protest", "type: bombing", name="shared.yaml")
     code, err = run_build(mini, tmp_path / "out")
     assert code == 1
-    assert err == (f"{path}:17: events[0].type: unknown event type 'bombing'; allowed: "
-                   + ", ".join(vocab["event-type"]) + "\n")
+    assert err == (
+        f"{path}:17: events[0].type: unknown event type 'bombing'; allowed: "
+        + ", ".join(vocab["event-type"])
+        + "\n"
+    )
 
 
-@pytest.mark.parametrize(("content", "expected"), [
-    pytest.param(b"", "1: empty file: expected 'article:' and/or entity sections", id="empty"),
-    pytest.param(b"article:\n  title: caf\xe9\n",
-                 "2: not UTF-8: byte 0xe9 cannot be decoded; save the file as UTF-8",
-                 id="not-utf8"),
-    pytest.param(b"\x89PNG\r\n\x1a\n\x00\x00", "3: binary file (NUL byte): not a YAML text file",
-                 id="binary"),
-    pytest.param(b'{"title": "a JSON document"}',
-                 "1: title: unknown field 'title'; did you mean 'article'? allowed: article, actors, places, events, mentions, "
-                 "reports, statements, figures", id="json-of-the-wrong-shape"),
-    pytest.param(b"a: &a [x, x]\nb: &b [*a, *a]\nc: [*b, *b]\n",
-                 "1: anchor &a: anchors and aliases are not allowed", id="billion-laughs"),
-    pytest.param(b"actors: []\n---\nactors: []\n",
-                 "2: more than one YAML document in the file", id="two-documents"),
-])
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        pytest.param(b"", "1: empty file: expected 'article:' and/or entity sections", id="empty"),
+        pytest.param(
+            b"article:\n  title: caf\xe9\n",
+            "2: not UTF-8: byte 0xe9 cannot be decoded; save the file as UTF-8",
+            id="not-utf8",
+        ),
+        pytest.param(
+            b"\x89PNG\r\n\x1a\n\x00\x00",
+            "3: binary file (NUL byte): not a YAML text file",
+            id="binary",
+        ),
+        pytest.param(
+            b'{"title": "a JSON document"}',
+            "1: title: unknown field 'title'; did you mean 'article'? allowed: article, actors, "
+            "places, events, mentions, "
+            "reports, statements, figures",
+            id="json-of-the-wrong-shape",
+        ),
+        pytest.param(
+            b"a: &a [x, x]\nb: &b [*a, *a]\nc: [*b, *b]\n",
+            "1: anchor &a: anchors and aliases are not allowed",
+            id="billion-laughs",
+        ),
+        pytest.param(
+            b"actors: []\n---\nactors: []\n",
+            "2: more than one YAML document in the file",
+            id="two-documents",
+        ),
+    ],
+)
 def test_bad_file(mini: Path, tmp_path: Path, content: bytes, expected: str) -> None:
     path = mini / "bad.yaml"
     path.write_bytes(content)
@@ -166,8 +234,10 @@ def test_huge_file(mini: Path, tmp_path: Path) -> None:
     path.write_bytes(b"# padding\n" * (MAX_BYTES // 10 + 1))
     code, err = run_build(mini, tmp_path / "out")
     assert code == 1
-    assert err == (f"{path}: file is {path.stat().st_size:,} bytes; the limit is "
-                   f"{MAX_BYTES:,} (split the file)\n")
+    assert err == (
+        f"{path}: file is {path.stat().st_size:,} bytes; the limit is "
+        f"{MAX_BYTES:,} (split the file)\n"
+    )
 
 
 def test_missing_folder(tmp_path: Path) -> None:

@@ -10,8 +10,7 @@ from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
 from kg.build import compile_graph, ntriples, write_outputs
 from kg.convert import convert
-from kg.extraction import load_corpus
-from kg.extraction import Vocabulary
+from kg.extraction import Vocabulary, load_corpus
 
 from .conftest import MINI, ONTOLOGY, ROOT
 
@@ -22,7 +21,10 @@ def test_mini_fixture_converts_to_the_expected_graph(mini: Path, vocab: Vocabula
     if not isomorphic(data, expected):
         _, missing, extra = graph_diff(to_isomorphic(expected), to_isomorphic(data))
         raise AssertionError(
-            "missing:\n" + missing.serialize(format="nt") + "\nextra:\n" + extra.serialize(format="nt")
+            "missing:\n"
+            + missing.serialize(format="nt")
+            + "\nextra:\n"
+            + extra.serialize(format="nt")
         )
 
 

@@ -11,7 +11,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS
 
 from kg import ontology
 from kg.errors import DataError
-from kg.namespaces import BASE, N, SCHEMES
+from kg.namespaces import BASE, SCHEMES, N
 
 from .conftest import ONTOLOGY
 
@@ -50,7 +50,8 @@ def test_every_constraint_has_a_message(shapes: Graph) -> None:
     for shape in set(shapes.subjects(RDF.type, SH.NodeShape)):
         if shape.startswith(BASE + "shapes#"):
             assert shapes.value(shape, SH.message) is not None or any(
-                True for _ in shapes.objects(shape, SH.property)), shape
+                True for _ in shapes.objects(shape, SH.property)
+            ), shape
     for prop in shapes.objects(None, SH.property):
         assert shapes.value(prop, SH.message) is not None, prop
     for sparql in shapes.objects(None, SH.sparql):
@@ -58,8 +59,12 @@ def test_every_constraint_has_a_message(shapes: Graph) -> None:
 
 
 def test_defined_namespace_matches_the_ontology(onto: Graph) -> None:
-    declared = {str(t) for t in own(onto, OWL.Class) | own(onto, OWL.ObjectProperty)
-                | own(onto, OWL.DatatypeProperty)}
+    declared = {
+        str(t)
+        for t in own(onto, OWL.Class)
+        | own(onto, OWL.ObjectProperty)
+        | own(onto, OWL.DatatypeProperty)
+    }
     in_code = {str(N[name]) for name in N.__annotations__}
     assert in_code == declared
 
@@ -67,8 +72,14 @@ def test_defined_namespace_matches_the_ontology(onto: Graph) -> None:
 def test_sh_in_lists_match_the_concept_schemes(onto: Graph, shapes: Graph) -> None:
     """Controlled values are listed twice (scheme and sh:in); they must agree."""
     vocab = ontology.vocabulary(onto)
-    by_path = {N.eventType: "event-type", N.role: "role", N.quantity: "quantity",
-               N.hedge: "hedge", N.genre: "genre", N.placeType: "place-type"}
+    by_path = {
+        N.eventType: "event-type",
+        N.role: "role",
+        N.quantity: "quantity",
+        N.hedge: "hedge",
+        N.genre: "genre",
+        N.placeType: "place-type",
+    }
     seen = set()
     for prop in shapes.objects(None, SH.property):
         path, values = shapes.value(prop, SH.path), shapes.value(prop, SH["in"])

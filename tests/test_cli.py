@@ -1,0 +1,271 @@
+"""The command line through click's CliRunner: help, exit codes, queries and their errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner, Result
+
+from kg.cli import cli
+
+from .conftest import MINI, ONTOLOGY, ROOT
+
+
+def invoke(*args: str, input: str | None = None) -> Result:
+    return CliRunner().invoke(cli, list(args), input=input)
+
+
+def all_commands(group: click.Group, prefix: str = "") -> list[tuple[str, click.Command]]:
+    found = []
+    for name, command in sorted(group.commands.items()):
+        found.append((prefix + name, command))
+        if isinstance(command, click.Group):
+            found += all_commands(command, prefix + name + " ")
+    return found
+
+
+@pytest.mark.parametrize(("name", "command"), all_commands(cli))
+def test_every_command_is_documented(name: str, command: click.Command) -> None:
+    assert command.help and len(command.help) > 20, name
+    result = invoke(*name.split(), "--help")
+    assert result.exit_code == 0
+    assert "Usage:" in result.output
+    for param in command.params:
+        if isinstance(param, click.Option):
+            assert param.help, f"{name} {param.opts}"
+    top = name.split()[0]
+    assert f"kg {top}" in (ROOT / "README.md").read_text(encoding="utf-8"), f"README: kg {top}"
+
+
+def test_help_lists_exit_codes() -> None:
+    result = invoke("--help")
+    assert "Exit codes: 0 ok, 1 data or validation failure, 2 usage error." in result.output
+
+
+@pytest.fixture(scope="module")
+def graph(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("built")
+    result = invoke("build", "-e", str(MINI), "--ontology", str(ONTOLOGY), "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    return out / "kg.nt"
+
+
+def run(graph: Path, name: str, *args: str) -> Result:
+    return invoke(
+        "query", "run", name, "--graph", str(graph), "--queries", str(ROOT / "queries"), *args
+    )
+
+
+def test_build_reports_what_it_wrote(tmp_path: Path) -> None:
+    result = invoke("build", "-e", str(MINI), "--ontology", str(ONTOLOGY), "-o", str(tmp_path))
+    assert result.exit_code == 0
+    assert result.stderr.startswith("built ")
+    assert result.stderr.rstrip().endswith(f"{tmp_path / 'kg.ttl'}, {tmp_path / 'kg.nt'}")
+
+
+def test_validate_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = invoke("validate", "-e", str(MINI), "--ontology", str(ONTOLOGY))
+    assert result.exit_code == 0
+    assert result.stderr.startswith("ok: 2 file(s), ")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_ontology_syntax_error_is_located(tmp_path: Path) -> None:
+    for name in ("ontology.ttl", "shapes.ttl"):
+        (tmp_path / name).write_text((ONTOLOGY / name).read_text(encoding="utf-8"))
+    with (tmp_path / "shapes.ttl").open("a", encoding="utf-8") as f:
+        f.write("nks:Broken a sh:NodeShape ;\n    sh:targetClass nkg:Article .  .\n")
+    lines = (tmp_path / "shapes.ttl").read_text(encoding="utf-8").count("\n")
+    result = invoke("validate", "-e", str(MINI), "--ontology", str(tmp_path))
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"{tmp_path / 'shapes.ttl'}:{lines}:")
+    assert "Turtle syntax error" in result.stderr
+
+
+def test_query_list_shows_titles_and_parameters() -> None:
+    result = invoke("query", "list", "--queries", str(ROOT / "queries"))
+    assert result.exit_code == 0
+    assert "timeline: Timeline of events\n" in result.output
+    assert "    -p from=<date> = 0001-01-01  only events on or after this day\n" in result.output
+
+
+def test_query_show_prints_the_file() -> None:
+    result = invoke("query", "show", "spellings", "--queries", str(ROOT / "queries"))
+    assert result.output == (ROOT / "queries" / "spellings.rq").read_text(encoding="utf-8")
+
+
+def test_unknown_query_lists_the_stored_ones(graph: Path) -> None:
+    result = run(graph, "timelin")
+    assert result.exit_code == 2
+    assert result.stderr.startswith(
+        "unknown query 'timelin'; did you mean 'timeline'? "
+        "stored queries: actor-profile, article-summary, "
+    )
+
+
+def test_unknown_parameter_lists_the_valid_ones(graph: Path) -> None:
+    result = run(graph, "timeline", "-p", "since=2020-01-01")
+    assert (result.exit_code, result.stderr) == (
+        2,
+        "query 'timeline' has no parameter 'since'; its parameters: from, to\n",
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "param", "message"),
+    [
+        ("timeline", "from=Jan 3", "parameter 'from' must be a date YYYY-MM-DD, got 'Jan 3'"),
+        ("co-participants", "min=two", "parameter 'min' must be an integer, got 'two'"),
+        (
+            "figures-about",
+            "entity=nobody",
+            "parameter 'entity': no entity with id or label 'nobody'",
+        ),
+    ],
+)
+def test_parameter_of_the_wrong_type(graph: Path, name: str, param: str, message: str) -> None:
+    result = run(graph, name, "-p", param)
+    assert (result.exit_code, result.stderr) == (2, message + "\n")
+
+
+def test_missing_required_parameter(graph: Path) -> None:
+    result = run(graph, "figures-about")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "query 'figures-about' needs -p entity=VALUE (iri): the actor, "
+        "place or event (curated id, label, or IRI)\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "protesters",
+        "Protesters in Testland",
+        "actor:protesters",
+        "https://w3id.org/newskg/id/actor/protesters",
+    ],
+)
+def test_iri_parameter_by_id_label_prefixed_name_or_iri(graph: Path, value: str) -> None:
+    result = run(graph, "figures-about", "-p", f"entity={value}", "-f", "csv")
+    assert result.exit_code == 0, result.stderr
+    assert result.output.splitlines()[1].startswith(
+        "https://w3id.org/newskg/id/article/gazette-2021-06-01,participants,2000-3000,range,"
+    )
+
+
+def test_iri_parameter_by_spelling(graph: Path) -> None:
+    result = run(graph, "actor-profile", "-p", "actor=the Front", "-f", "csv")
+    assert "label,River Front,," in result.output
+
+
+def test_injection_attempt_is_just_a_string(graph: Path) -> None:
+    everything = run(graph, "spellings", "-f", "csv").output.splitlines()
+    assert len(everything) == 6
+    for value in ('"} ; DROP ALL ; #', 'zzz") || true || CONTAINS("a", "'):
+        result = run(graph, "spellings", "-p", f"contains={value}", "-f", "csv")
+        assert result.exit_code == 0
+        assert result.output.splitlines() == ["actor,spelling,article"]
+
+
+def test_output_formats(graph: Path) -> None:
+    csv_out = run(graph, "co-participants", "-f", "csv").stdout_bytes
+    assert csv_out == (
+        b"actor1,actor2,events\r\n"
+        b"https://w3id.org/newskg/id/actor/protesters,"
+        b"https://w3id.org/newskg/id/actor/river-front,1\r\n"
+    )
+    tsv_out = run(graph, "co-participants", "-f", "tsv").output
+    assert tsv_out == (
+        "?actor1\t?actor2\t?events\n"
+        "<https://w3id.org/newskg/id/actor/protesters>\t"
+        "<https://w3id.org/newskg/id/actor/river-front>\t1\n"
+    )
+    doc = json.loads(run(graph, "co-participants", "-f", "json").output)
+    assert doc == {
+        "head": {"vars": ["actor1", "actor2", "events"]},
+        "results": {
+            "bindings": [
+                {
+                    "actor1": {
+                        "type": "uri",
+                        "value": "https://w3id.org/newskg/id/actor/protesters",
+                    },
+                    "actor2": {
+                        "type": "uri",
+                        "value": "https://w3id.org/newskg/id/actor/river-front",
+                    },
+                    "events": {
+                        "type": "literal",
+                        "value": "1",
+                        "datatype": "http://www.w3.org/2001/XMLSchema#integer",
+                    },
+                }
+            ]
+        },
+    }
+    md = run(graph, "co-participants", "-f", "markdown").output
+    assert md == (
+        "| actor1 | actor2 | events |\n|---|---|---|\n"
+        "| Protesters in Testland (actor:protesters) | River Front (actor:river-front) "
+        "| 1 |\n"
+    )
+    table = run(graph, "co-participants", "-f", "table").output
+    assert table == (
+        "actor1                                     actor2                           events\n"
+        "-----------------------------------------  -------------------------------  ------\n"
+        "Protesters in Testland (actor:protesters)  River Front (actor:river-front)  1\n"
+        "(1 row)\n"
+    )
+
+
+def test_sparql_from_stdin_and_ask_and_construct(graph: Path) -> None:
+    ask = invoke("sparql", "-", "--graph", str(graph), input="ASK { ?s a nkg:Figure }")
+    assert (ask.exit_code, ask.output) == (0, "true\n")
+    construct = invoke(
+        "sparql",
+        "-",
+        "--graph",
+        str(graph),
+        input="CONSTRUCT { ?s rdfs:label ?l } WHERE { ?s a nkg:Place ; rdfs:label ?l }",
+    )
+    assert construct.exit_code == 0
+    assert 'place:port-city rdfs:label "Port City" .' in construct.output
+
+
+def test_update_queries_are_refused(graph: Path) -> None:
+    for update in ("DROP ALL", "INSERT DATA { <http://a> <http://b> <http://c> }"):
+        result = invoke("sparql", "-", "--graph", str(graph), input=update)
+        assert (result.exit_code, result.stderr) == (
+            2,
+            "<stdin>: update queries are refused: kg only reads the graph\n",
+        )
+
+
+def test_sparql_syntax_error_is_located(graph: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.rq"
+    bad.write_text("# a comment\nSELECT ?s\nWHERE { ?s ?p }\n")
+    result = invoke("sparql", str(bad), "--graph", str(graph))
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"{bad}:3:")
+    assert "SPARQL syntax error" in result.stderr
+
+
+def test_stored_query_syntax_error_is_located(graph: Path, tmp_path: Path) -> None:
+    (tmp_path / "broken.rq").write_text("# title: Broken\nSELECT * WHERE {\n  ?s ?p ?o .\n")
+    result = invoke("query", "run", "broken", "--graph", str(graph), "--queries", str(tmp_path))
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"{tmp_path / 'broken.rq'}:")
+    assert "SPARQL syntax error" in result.stderr
+
+
+def test_query_without_built_graph(tmp_path: Path) -> None:
+    result = run(tmp_path / "kg.nt", "timeline")
+    assert (result.exit_code, result.stderr) == (
+        1,
+        f"{tmp_path / 'kg.nt'}: no built graph at {tmp_path / 'kg.nt'}: run `kg build` first\n",
+    )
