@@ -15,6 +15,7 @@ from .fsutil import write_atomic
 from .model import Corpus
 from .namespaces import new_graph
 from .validate import check
+from .verify import verify
 
 
 @dataclass
@@ -26,13 +27,18 @@ class Compiled:
     full: Graph
 
 
-def compile_graph(extractions: Path, ontology_dir: Path) -> Compiled:
-    """Load, convert and validate; raise ValidationFailed with every located problem."""
+def compile_graph(extractions: Path, ontology_dir: Path, sources: Path | None = None) -> Compiled:
+    """Load, convert and validate; raise ValidationFailed with every located problem.
+
+    With ``sources``, every evidence quote is also checked against the article's source text
+    and its offsets are recorded in the graph.
+    """
     ontology = onto.load("ontology.ttl", ontology_dir)
     shapes = onto.load("shapes.ttl", ontology_dir)
     corpus = load_corpus(extractions, onto.vocabulary(ontology))
-    data, where = convert(corpus)
-    errors = check(data, shapes, ontology, where)
+    offsets, errors, _ = verify(corpus, sources) if sources is not None else ({}, [], 0)
+    data, where = convert(corpus, offsets)
+    errors += check(data, shapes, ontology, where)
     if errors:
         raise ValidationFailed(errors)
     full = new_graph()

@@ -19,7 +19,11 @@ from . import __version__
 from . import ontology as onto
 from . import queries as q
 from .build import compile_graph, write_outputs
-from .errors import KgError, UsageError
+from .errors import KgError, UsageError, ValidationFailed
+from .errors import Location
+from .extraction import load_corpus, slug
+from .scaffold import scaffold
+from .verify import verify as check_quotes
 from .results import FORMATS, Rows, render
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -94,19 +98,29 @@ def cli() -> None:
     """
 
 
+sources_option = click.option(
+    "--sources",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Folder of the articles' source texts: check every evidence quote against them "
+    "(and, for build, record the quotes' offsets in the graph).",
+)
+
+
 @cli.command()
 @extractions_option
 @ontology_option
 @out_option
+@sources_option
 @handles_errors
-def build(extractions: Path, ontology: Path, out: Path) -> None:
+def build(extractions: Path, ontology: Path, out: Path, sources: Path | None) -> None:
     """Convert every extraction file, validate, and write the graph.
 
     Writes OUT/kg.ttl (Turtle) and OUT/kg.nt (sorted N-Triples), each atomically: on any
     error nothing is written and the previous output stays as it was. Every problem is
     reported on stderr as `path:line: field: message`.
     """
-    compiled = compile_graph(extractions, ontology)
+    compiled = compile_graph(extractions, ontology, sources)
     paths = write_outputs(compiled, out)
     n_articles = len(compiled.corpus.articles())
     click.echo(
@@ -119,10 +133,11 @@ def build(extractions: Path, ontology: Path, out: Path) -> None:
 @cli.command()
 @extractions_option
 @ontology_option
+@sources_option
 @handles_errors
-def validate(extractions: Path, ontology: Path) -> None:
+def validate(extractions: Path, ontology: Path, sources: Path | None) -> None:
     """Check the extraction files and the SHACL shapes without writing anything."""
-    compiled = compile_graph(extractions, ontology)
+    compiled = compile_graph(extractions, ontology, sources)
     click.echo(
         f"ok: {len(compiled.corpus.files)} file(s), {len(compiled.data):,} triples conform",
         err=True,
@@ -256,6 +271,55 @@ def vocab(scheme: str | None, ontology: Path) -> None:
     for name, slugs in vocabulary.items():
         if scheme in (None, name):
             click.echo(f"{name}: {', '.join(slugs)}")
+
+
+@cli.command()
+@click.option(
+    "--sources",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="Folder holding the articles' source texts (named by each source_file).",
+)
+@extractions_option
+@ontology_option
+@handles_errors
+def verify(sources: Path, extractions: Path, ontology: Path) -> None:
+    """Check every evidence quote against its article's source text.
+
+    A quote must occur exactly once in the text, after normalising only whitespace and
+    typographic quote marks. A missing or ambiguous quote is reported as `path:line: field:
+    message`, with exit code 1. Use `kg build --sources` to record the quotes' offsets.
+    """
+    corpus = load_corpus(extractions, onto.vocabulary(onto.load("ontology.ttl", ontology)))
+    _, errors, checked = check_quotes(corpus, sources)
+    if errors:
+        raise ValidationFailed(errors)
+    click.echo(
+        f"ok: {checked} quote(s) in {len(corpus.articles())} article(s) found in {sources}",
+        err=True,
+    )
+
+
+@cli.command()
+@click.argument("source", type=click.Path(path_type=Path))
+@click.option(
+    "--id",
+    "article_id",
+    default=None,
+    help="The new article's id (a slug) [default: from the title and date].",
+)
+@extractions_option
+@handles_errors
+def new(source: Path, article_id: str | None, extractions: Path) -> None:
+    """Start an extraction file for the source text SOURCE.
+
+    Guesses title, author, date and URL from the text (each marked with the line it came
+    from), writes EXTRACTIONS/ID.yaml, and never overwrites an existing file.
+    """
+    if article_id is not None:
+        slug(article_id, Location(field="--id"))
+    path = scaffold(source, extractions, article_id)
+    click.echo(f"wrote {path}: check the guessed values, then curate the article", err=True)
 
 
 def main() -> None:

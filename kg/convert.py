@@ -26,6 +26,7 @@ from .model import (
     Statement,
 )
 from .namespaces import ID, N, concept, new_graph
+from .verify import Offsets
 
 ACTOR_CLASSES = {
     "person": N.Person,
@@ -65,8 +66,10 @@ def _field(where: Location, lines: dict[str, int], key: str) -> Location:
 class Converter:
     """Builds one graph from a corpus; ``where`` maps nodes back to their YAML source."""
 
-    def __init__(self, corpus: Corpus) -> None:
+    def __init__(self, corpus: Corpus, offsets: Offsets | None = None) -> None:
         self.corpus = corpus
+        self.offsets = offsets or {}
+        self.article_id = ""  # the article whose file is being converted
         self.graph = new_graph()
         self.where: Where = {}
 
@@ -109,6 +112,10 @@ class Converter:
             self.node(ev, N.Evidence, q.where)
             self.add(ev, N.exact, Literal(q.text), q.where)
             self.add(owner, N.evidence, ev, q.where)
+            span = self.offsets.get((self.article_id, q.text))
+            if span is not None:
+                self.add(ev, N.start, Literal(span[0], datatype=XSD.nonNegativeInteger), q.where)
+                self.add(ev, N.end, Literal(span[1], datatype=XSD.nonNegativeInteger), q.where)
 
     def inferences(
         self,
@@ -143,6 +150,7 @@ class Converter:
         if f.article is None:
             return
         a = f.article
+        self.article_id = a.id
         art = article_iri(a.id)
         self.article(art, a)
         for m in f.mentions:
@@ -280,7 +288,10 @@ class Converter:
         )
 
 
-def convert(corpus: Corpus) -> tuple[Graph, Where]:
-    """The graph of a corpus (instance data only) and where each node came from."""
-    c = Converter(corpus)
+def convert(corpus: Corpus, offsets: Offsets | None = None) -> tuple[Graph, Where]:
+    """The graph of a corpus (instance data only) and where each node came from.
+
+    With ``offsets`` (from ``kg.verify``), evidence nodes get their start and end offsets.
+    """
+    c = Converter(corpus, offsets)
     return c.convert(), c.where
