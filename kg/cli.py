@@ -19,12 +19,11 @@ from . import __version__
 from . import ontology as onto
 from . import queries as q
 from .build import compile_graph, write_outputs
-from .errors import KgError, UsageError, ValidationFailed
-from .errors import Location
+from .errors import KgError, Location, UsageError, ValidationFailed
 from .extraction import load_corpus, slug
+from .results import FORMATS, Rows, render
 from .scaffold import scaffold
 from .verify import verify as check_quotes
-from .results import FORMATS, Rows, render
 
 F = TypeVar("F", bound=Callable[..., Any])
 

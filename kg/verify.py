@@ -1,7 +1,7 @@
 """Check evidence quotes against the articles' source texts, and find their offsets.
 
 A quote matches when it equals a span of the source after normalising only whitespace (any run
-becomes one space) and typographic quote marks (‘ ’ “ ” and kin become ' and "). Everything
+becomes one space) and typographic quote marks (U+2018, U+2019, U+201C, U+201D and kin become ' and "). Everything
 else must be exact, mojibake included. A quote found twice is ambiguous: quote more.
 """
 
