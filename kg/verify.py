@@ -1,8 +1,8 @@
 """Check evidence quotes against the articles' source texts, and find their offsets.
 
 A quote matches when it equals a span of the source after normalising only whitespace (any run
-becomes one space) and typographic quote marks (U+2018, U+2019, U+201C, U+201D and kin become ' and "). Everything
-else must be exact, mojibake included. A quote found twice is ambiguous: quote more.
+becomes one space) and typographic quote marks (U+2018, U+2019, U+201C, U+201D and kin become
+' and "). Everything else must be exact, mojibake included. A quote found twice is ambiguous.
 """
 
 from __future__ import annotations
