@@ -20,8 +20,8 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed ## Create .venv and install kg with its development tools
 
-build: $(VENV)/.installed ## Build and validate the graph into build/
-	$(KG) build
+build: $(VENV)/.installed ## Build and validate the graph into build/ (checking quotes if $(SOURCES) exists)
+	$(KG) build $(if $(wildcard $(SOURCES)),--sources $(SOURCES))
 
 demo: build ## Build the graph, then run a stored query on the embedded engine
 	$(KG) query run timeline

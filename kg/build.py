@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import Graph
+from rdflib import Graph, URIRef
 
 from . import ontology as onto
-from .convert import convert
+from .convert import Triple, convert_corpus
 from .errors import ValidationFailed
 from .extraction import load_corpus
 from .fsutil import write_atomic
@@ -25,6 +25,8 @@ class Compiled:
     corpus: Corpus
     data: Graph
     full: Graph
+    ontology: Graph
+    parts: dict[URIRef, list[Triple]]  # named graph -> the triples of one extraction file
 
 
 def compile_graph(extractions: Path, ontology_dir: Path, sources: Path | None = None) -> Compiled:
@@ -37,8 +39,9 @@ def compile_graph(extractions: Path, ontology_dir: Path, sources: Path | None = 
     shapes = onto.load("shapes.ttl", ontology_dir)
     corpus = load_corpus(extractions, onto.vocabulary(ontology))
     offsets, errors, _ = verify(corpus, sources) if sources is not None else ({}, [], 0)
-    data, where = convert(corpus, offsets)
-    errors += check(data, shapes, ontology, where)
+    converted = convert_corpus(corpus, offsets)
+    data = converted.graph
+    errors += check(data, shapes, ontology, converted.where)
     if errors:
         raise ValidationFailed(errors)
     full = new_graph()
@@ -46,7 +49,7 @@ def compile_graph(extractions: Path, ontology_dir: Path, sources: Path | None = 
         full.add(triple)
     for triple in ontology:
         full.add(triple)
-    return Compiled(corpus, data, full)
+    return Compiled(corpus, data, full, ontology, converted.parts)
 
 
 def ntriples(graph: Graph) -> bytes:

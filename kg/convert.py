@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
 
 from rdflib import Graph, Literal, Node, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS, XSD
@@ -43,6 +45,8 @@ ACTOR_CLASSES = {
 Where = dict[tuple[Node, Node | None], Location]
 """(subject, predicate) -> where it came from; (subject, None) is where the node was defined."""
 
+Triple = tuple[Node, Node, Node]
+
 
 def entity_iri(entity: Entity) -> URIRef:
     kind = (
@@ -70,7 +74,7 @@ class Converter:
         self.corpus = corpus
         self.offsets = offsets or {}
         self.article_id = ""  # the article whose file is being converted
-        self.graph = new_graph()
+        self.triples: list[Triple] = []  # of the file being converted
         self.where: Where = {}
 
     # -- helpers --
@@ -81,11 +85,11 @@ class Converter:
     def add(self, s: URIRef, p: URIRef, o: Node | None, loc: Location) -> None:
         if o is None:
             return
-        self.graph.add((s, p, o))
+        self.triples.append((s, p, o))
         self.where.setdefault((s, p), loc)
 
     def node(self, s: URIRef, cls: URIRef, loc: Location) -> None:
-        self.graph.add((s, RDF.type, cls))
+        self.triples.append((s, RDF.type, cls))
         self.where.setdefault((s, None), loc)
 
     def text(self, s: URIRef, p: URIRef, value: str | None, loc: Location) -> None:
@@ -135,12 +139,13 @@ class Converter:
 
     # -- records --
 
-    def convert(self) -> Graph:
-        for f in self.corpus.files:
-            self.convert_file(f)
-        return self.graph
+    def convert_file(self, f: ExtractionFile) -> list[Triple]:
+        """The triples one file contributes (an article's: what the article says)."""
+        self.triples = []
+        self._convert_file(f)
+        return self.triples
 
-    def convert_file(self, f: ExtractionFile) -> None:
+    def _convert_file(self, f: ExtractionFile) -> None:
         for actor in f.actors:
             self.actor(actor)
         for place in f.places:
@@ -288,10 +293,33 @@ class Converter:
         )
 
 
-def convert(corpus: Corpus, offsets: Offsets | None = None) -> tuple[Graph, Where]:
-    """The graph of a corpus (instance data only) and where each node came from.
+def graph_name(f: ExtractionFile) -> URIRef:
+    """The named graph of a file's triples: ``id/graph/ARTICLE``, or ``id/graph/FILE-STEM``."""
+    name = f.article.id if f.article is not None else Path(f.path).stem
+    return ID[f"graph/{name}"]
 
-    With ``offsets`` (from ``kg.verify``), evidence nodes get their start and end offsets.
-    """
+
+@dataclass
+class Converted:
+    """The instance data of a corpus: per file (named graph) and as one graph."""
+
+    graph: Graph
+    parts: dict[URIRef, list[Triple]]
+    where: Where
+
+
+def convert_corpus(corpus: Corpus, offsets: Offsets | None = None) -> Converted:
+    """Convert every file. With ``offsets`` (from ``kg.verify``), evidence gets its offsets."""
     c = Converter(corpus, offsets)
-    return c.convert(), c.where
+    parts = {graph_name(f): c.convert_file(f) for f in corpus.files}
+    graph = new_graph()
+    for triples in parts.values():
+        for triple in triples:
+            graph.add(triple)
+    return Converted(graph, parts, c.where)
+
+
+def convert(corpus: Corpus, offsets: Offsets | None = None) -> tuple[Graph, Where]:
+    """The graph of a corpus (instance data only) and where each node came from."""
+    converted = convert_corpus(corpus, offsets)
+    return converted.graph, converted.where
