@@ -19,8 +19,12 @@ from . import __version__
 from . import ontology as onto
 from . import queries as q
 from .build import compile_graph, write_outputs
+from .docs import ontology_markdown
 from .errors import KgError, Location, UsageError, ValidationFailed
+from .export import FORMATS as EXPORT_FORMATS
+from .export import serialize
 from .extraction import load_corpus, slug
+from .fsutil import write_atomic
 from .results import FORMATS, Rows, render
 from .scaffold import scaffold
 from .verify import verify as check_quotes
@@ -319,6 +323,58 @@ def new(source: Path, article_id: str | None, extractions: Path) -> None:
         slug(article_id, Location(field="--id"))
     path = scaffold(source, extractions, article_id)
     click.echo(f"wrote {path}: check the guessed values, then curate the article", err=True)
+
+
+@cli.command()
+@click.option(
+    "--format",
+    "-f",
+    "fmt",
+    type=click.Choice(sorted(EXPORT_FORMATS)),
+    default="turtle",
+    show_default=True,
+    help="RDF format of the export.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="File to write (atomically) [default: stdout].",
+)
+@click.option(
+    "--ontology-docs",
+    is_flag=True,
+    help="Instead of the graph, write the ontology's reference page (Markdown).",
+)
+@extractions_option
+@ontology_option
+@sources_option
+@handles_errors
+def export(
+    fmt: str,
+    output: Path | None,
+    ontology_docs: bool,
+    extractions: Path,
+    ontology: Path,
+    sources: Path | None,
+) -> None:
+    """Build the graph and export it, byte for byte the same for the same input.
+
+    turtle and nt and jsonld hold the whole dataset in one graph; trig and nquads keep one
+    named graph per extraction file (what each article says), plus graphs for the ontology,
+    the Wikidata links and the dataset description (DCAT / VoID). The creation date in the
+    description is SOURCE_DATE_EPOCH if set, else today.
+    """
+    if ontology_docs:
+        data = ontology_markdown(onto.load("ontology.ttl", ontology)).encode("utf-8")
+    else:
+        data = serialize(compile_graph(extractions, ontology, sources), fmt)
+    if output is None:
+        click.echo(data.decode("utf-8"), nl=False)
+    else:
+        write_atomic(output, data)
+        click.echo(f"wrote {output} ({len(data):,} bytes)", err=True)
 
 
 def main() -> None:

@@ -1,0 +1,120 @@
+"""Exports: every format round-trips, output is byte-identical, named graphs per article."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.compare import isomorphic
+from rdflib.namespace import VOID
+
+from kg import ontology
+from kg.build import compile_graph
+from kg.cli import cli
+from kg.docs import ontology_markdown
+from kg.export import (
+    DATASET,
+    FORMATS,
+    LINKS_GRAPH,
+    METADATA_GRAPH,
+    ONTOLOGY_GRAPH,
+    context_document,
+    named_graphs,
+    serialize,
+)
+from kg.namespaces import ID
+
+from .conftest import ONTOLOGY, ROOT
+
+PARSERS = {"turtle": "turtle", "nt": "nt", "jsonld": "json-ld", "trig": "trig", "nquads": "nquads"}
+
+
+@pytest.fixture()
+def epoch(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # 2023-11-14
+
+
+def export(mini: Path, fmt: str, out: Path) -> bytes:
+    result = CliRunner().invoke(
+        cli, ["export", "-f", fmt, "-o", str(out), "-e", str(mini), "--ontology", str(ONTOLOGY)]
+    )
+    assert result.exit_code == 0, result.stderr
+    return out.read_bytes()
+
+
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+def test_round_trip_and_byte_identical(mini: Path, tmp_path: Path, fmt: str, epoch: None) -> None:
+    first = export(mini, fmt, tmp_path / f"a.{fmt}")
+    second = export(mini, fmt, tmp_path / f"b.{fmt}")
+    assert first == second
+    graphs = named_graphs(compile_graph(mini, ONTOLOGY))
+    expected = Graph()
+    for triples in graphs.values():
+        for t in triples:
+            expected.add(t)
+    if fmt in ("trig", "nquads"):
+        ds = Dataset()
+        ds.parse(data=first, format=PARSERS[fmt])
+        names = {g.identifier for g in ds.graphs() if len(g)}
+        assert names == {name for name, triples in graphs.items() if triples}
+        for name, triples in graphs.items():
+            want = Graph()
+            for t in triples:
+                want.add(t)
+            assert isomorphic(ds.graph(name), want), name
+        union = Graph()
+        for s, p, o, _ in ds.quads((None, None, None, None)):
+            union.add((s, p, o))
+        assert isomorphic(union, expected)
+    else:
+        assert isomorphic(Graph().parse(data=first, format=PARSERS[fmt]), expected)
+
+
+def test_named_graphs(mini: Path, epoch: None) -> None:
+    compiled = compile_graph(mini, ONTOLOGY)
+    graphs = named_graphs(compiled)
+    assert sorted(graphs) == sorted(
+        [
+            ID["graph/gazette-2021-06-01"],
+            ID["graph/shared"],
+            ONTOLOGY_GRAPH,
+            LINKS_GRAPH,
+            METADATA_GRAPH,
+        ]
+    )
+    article = graphs[ID["graph/gazette-2021-06-01"]]
+    assert (URIRef(ID["figure/gazette-2021-06-01/crowd"]), VOID.triples, Literal(1)) not in article
+    assert len(graphs[ONTOLOGY_GRAPH]) == len(compiled.ontology)
+    meta = Graph()
+    for t in graphs[METADATA_GRAPH]:
+        meta.add(t)
+    data_triples = sum(len(t) for name, t in graphs.items() if name != METADATA_GRAPH)
+    assert meta.value(DATASET, VOID.triples) == Literal(data_triples)
+    assert str(meta.value(DATASET, URIRef("http://purl.org/dc/terms/created"))) == "2023-11-14"
+
+
+def test_turtle_uses_only_our_prefixes(mini: Path, epoch: None) -> None:
+    text = serialize(compile_graph(mini, ONTOLOGY), "turtle").decode()
+    prefixes = {line.split()[1] for line in text.splitlines() if line.startswith("@prefix")}
+    assert "schema1:" not in prefixes and "brick:" not in prefixes
+    assert "nkg:" in prefixes
+
+
+def test_failed_export_writes_nothing(mini: Path, tmp_path: Path) -> None:
+    out = tmp_path / "kg.ttl"
+    out.write_text("previous")
+    (mini / "shared.yaml").write_text("actors: {}\n")
+    result = CliRunner().invoke(
+        cli, ["export", "-o", str(out), "-e", str(mini), "--ontology", str(ONTOLOGY)]
+    )
+    assert result.exit_code == 1
+    assert out.read_text() == "previous"
+
+
+def test_published_context_and_ontology_docs_are_up_to_date() -> None:
+    assert (ROOT / "ontology" / "context.jsonld").read_bytes() == context_document()
+    page = ontology_markdown(ontology.load("ontology.ttl", ONTOLOGY))
+    assert (ROOT / "docs" / "ontology.md").read_text(encoding="utf-8") == page
+    assert "### Figure\n" in page and "| `at-least` | at least |" in page
