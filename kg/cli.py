@@ -14,15 +14,16 @@ from pathlib import Path
 from typing import Any, TextIO, TypeVar
 
 import click
+from rdflib import URIRef
 
-from . import __version__
+from . import __version__, remote
 from . import ontology as onto
 from . import queries as q
 from .build import compile_graph, write_outputs
 from .docs import ontology_markdown
 from .errors import KgError, Location, UsageError, ValidationFailed
 from .export import FORMATS as EXPORT_FORMATS
-from .export import serialize
+from .export import named_graphs, serialize
 from .extraction import load_corpus, slug
 from .fsutil import write_atomic
 from .results import FORMATS, Rows, render
@@ -173,6 +174,16 @@ queries_option = click.option(
 )
 
 
+endpoint_option = click.option(
+    "--endpoint",
+    default=None,
+    metavar="URL",
+    help="Query this SPARQL 1.1 endpoint (e.g. http://127.0.0.1:7878/query) instead of the "
+    "embedded engine. Credentials: KG_ENDPOINT_TOKEN, or KG_ENDPOINT_USER and "
+    "KG_ENDPOINT_PASSWORD.",
+)
+
+
 def _params(values: tuple[str, ...]) -> dict[str, str]:
     params: dict[str, str] = {}
     for item in values:
@@ -234,24 +245,52 @@ def query_show(name: str, queries_dir: Path) -> None:
 @format_option
 @graph_option
 @queries_option
+@endpoint_option
 @handles_errors
 def query_run(
-    name: str, params: tuple[str, ...], fmt: str | None, graph_path: Path, queries_dir: Path
+    name: str,
+    params: tuple[str, ...],
+    fmt: str | None,
+    graph_path: Path,
+    queries_dir: Path,
+    endpoint: str | None,
 ) -> None:
-    """Run the stored query NAME on the built graph (embedded engine, no server)."""
+    """Run the stored query NAME on the built graph (embedded engine, no server).
+
+    With --endpoint, run it on a SPARQL 1.1 endpoint instead; the built graph, when present,
+    still resolves labels in parameters and output.
+    """
     sq = q.find(queries_dir, name)
-    prepared = q.prepare(sq.text, sq.path)
-    graph = q.load_graph(graph_path)
-    bindings = q.bind(sq, _params(params), graph)
-    _output(q.execute(graph, prepared, sq.text, bindings), fmt, graph)
+    _run(sq.text, str(sq.path), _params(params), sq, fmt, graph_path, endpoint)
+
+
+def _run(
+    text: str,
+    where: str,
+    params: dict[str, str],
+    sq: q.StoredQuery | None,
+    fmt: str | None,
+    graph_path: Path,
+    endpoint: str | None,
+) -> None:
+    prepared = q.prepare(text, where)
+    local = endpoint is None or graph_path.is_file()
+    graph = q.load_graph(graph_path) if local else None
+    bindings = q.bind(sq, params, graph) if sq is not None else {}
+    if endpoint is not None:
+        result = remote.query(endpoint, text, bindings)
+    elif graph is not None:
+        result = q.execute(graph, prepared, text, bindings)
+    _output(result, fmt, graph)
 
 
 @cli.command()
 @click.argument("file", type=click.File("r", encoding="utf-8"))
 @format_option
 @graph_option
+@endpoint_option
 @handles_errors
-def sparql(file: TextIO, fmt: str | None, graph_path: Path) -> None:
+def sparql(file: TextIO, fmt: str | None, graph_path: Path, endpoint: str | None) -> None:
     """Run an ad-hoc SPARQL query from FILE (or - for stdin) on the built graph.
 
     The project's prefixes (nkg:, actor:, event:, et:, role:, ...) are predefined.
@@ -259,9 +298,7 @@ def sparql(file: TextIO, fmt: str | None, graph_path: Path) -> None:
     """
     text = file.read()
     name = getattr(file, "name", "-")
-    prepared = q.prepare(text, "<stdin>" if name in ("-", "<stdin>") else name)
-    graph = q.load_graph(graph_path)
-    _output(q.execute(graph, prepared, text), fmt, graph)
+    _run(text, "<stdin>" if name in ("-", "<stdin>") else name, {}, None, fmt, graph_path, endpoint)
 
 
 @cli.command()
@@ -375,6 +412,41 @@ def export(
     else:
         write_atomic(output, data)
         click.echo(f"wrote {output} ({len(data):,} bytes)", err=True)
+
+
+@cli.command()
+@click.option(
+    "--endpoint",
+    required=True,
+    metavar="URL",
+    help="Graph Store Protocol URL of the store (Oxigraph: http://HOST:PORT/store).",
+)
+@click.option(
+    "--graph",
+    "graph_iri",
+    default=None,
+    metavar="IRI",
+    help="Load everything into this one named graph instead of one graph per file.",
+)
+@extractions_option
+@ontology_option
+@sources_option
+@handles_errors
+def push(
+    endpoint: str, graph_iri: str | None, extractions: Path, ontology: Path, sources: Path | None
+) -> None:
+    """Build the graph and load it into a SPARQL 1.1 store (Graph Store HTTP Protocol).
+
+    Each named graph kg owns (one per extraction file, the ontology, the Wikidata links, the
+    dataset description; see `kg export -f trig`) is replaced with an HTTP PUT; nothing else
+    in the store is touched. Credentials come from the environment only: KG_ENDPOINT_TOKEN
+    (bearer), or KG_ENDPOINT_USER and KG_ENDPOINT_PASSWORD (basic).
+    """
+    graphs = named_graphs(compile_graph(extractions, ontology, sources))
+    if graph_iri is not None:
+        graphs = {URIRef(graph_iri): [t for ts in graphs.values() for t in ts]}
+    sent = remote.push(endpoint, graphs)
+    click.echo(f"pushed {sent:,} triples in {len(graphs)} named graph(s) to {endpoint}", err=True)
 
 
 def main() -> None:

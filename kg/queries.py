@@ -158,7 +158,7 @@ def _is_update(text: str) -> bool:
 # --- parameter values -------------------------------------------------------------------------
 
 
-def bind(query: StoredQuery, values: dict[str, str], graph: Graph) -> dict[Variable, Any]:
+def bind(query: StoredQuery, values: dict[str, str], graph: Graph | None) -> dict[Variable, Any]:
     """Turn ``-p name=value`` strings into RDF terms of each parameter's declared type."""
     for name in values:
         query.param(name)  # unknown names fail with the list of valid ones
@@ -171,7 +171,7 @@ def bind(query: StoredQuery, values: dict[str, str], graph: Graph) -> dict[Varia
     return bindings
 
 
-def to_term(p: Param, raw: str, graph: Graph) -> URIRef | Literal:
+def to_term(p: Param, raw: str, graph: Graph | None) -> URIRef | Literal:
     if p.type == "string":
         return Literal(raw)
     if p.type == "integer":
@@ -192,8 +192,11 @@ def to_term(p: Param, raw: str, graph: Graph) -> URIRef | Literal:
 _LABELS = (RDFS.label, SKOS.altLabel, SKOS.prefLabel, N.surfaceForm, N.title)
 
 
-def resolve_iri(name: str, raw: str, graph: Graph) -> URIRef:
-    """An entity by full IRI, prefixed name, curated id or (case-insensitive) label."""
+def resolve_iri(name: str, raw: str, graph: Graph | None) -> URIRef:
+    """An entity by full IRI, prefixed name, curated id or (case-insensitive) label.
+
+    Ids and labels need the built graph; without it only IRIs and prefixed names resolve.
+    """
     value = raw.strip()
     if value.startswith("<") and value.endswith(">"):
         return URIRef(value[1:-1])
@@ -202,6 +205,11 @@ def resolve_iri(name: str, raw: str, graph: Graph) -> URIRef:
     prefix, sep, local = value.partition(":")
     if sep and prefix in PREFIXES:
         return URIRef(PREFIXES[prefix] + local)
+    if graph is None:
+        raise UsageError(
+            f"parameter '{name}': without a built graph, give an IRI or a prefixed name "
+            f"such as actor:{value}"
+        )
     candidates = {ID[f"{kind}/{value}"] for kind in ("actor", "place", "event", "article")}
     found = sorted(c for c in candidates if (c, None, None) in graph)
     if not found:

@@ -13,6 +13,7 @@ from kg.extraction import Vocabulary
 ROOT = Path(__file__).resolve().parent.parent
 ONTOLOGY = ROOT / "ontology"
 MINI = ROOT / "tests" / "fixtures" / "mini"
+SECOND = ROOT / "tests" / "fixtures" / "second"
 SOURCES = ROOT.parent / "shared" / "sources"
 
 
@@ -28,4 +29,18 @@ def mini(tmp_path: Path) -> Path:
     folder.mkdir()
     for name in ("shared.yaml", "gazette-2021-06-01.yaml"):
         shutil.copy(MINI / name, folder / name)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def two_articles(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The mini corpus plus a second article that disagrees with the first."""
+    folder = tmp_path_factory.mktemp("two") / "extractions"
+    folder.mkdir()
+    for path in (
+        MINI / "shared.yaml",
+        MINI / "gazette-2021-06-01.yaml",
+        SECOND / "herald-2021-06-02.yaml",
+    ):
+        shutil.copy(path, folder / path.name)
     return folder
