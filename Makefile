@@ -7,7 +7,7 @@ KG     := $(BIN)/kg
 SOURCES ?= ../shared/sources
 
 .DEFAULT_GOAL := help
-.PHONY: help install build demo test lint typecheck check verify clean
+.PHONY: help install build demo test lint typecheck check verify golden clean
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-12s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -38,6 +38,9 @@ typecheck: $(VENV)/.installed ## mypy, strict
 
 verify: $(VENV)/.installed ## Check every evidence quote against the source texts in $(SOURCES)
 	$(KG) verify --sources $(SOURCES)
+
+golden: $(VENV)/.installed ## Rewrite tests/golden/ from the real graph (review the diff!)
+	$(BIN)/python -m tests.test_real_data
 
 check: lint typecheck test ## Everything CI checks except verify
 

@@ -231,6 +231,39 @@ def resolve_iri(name: str, raw: str, graph: Graph | None) -> URIRef:
     )
 
 
+_TOKEN = re.compile(
+    r'#[^\n]*|"""(?:.|\n)*?"""|\'\'\'(?:.|\n)*?\'\'\'|"(?:[^"\\\n]|\\.)*"'
+    r"|'(?:[^'\\\n]|\\.)*'|<[^<>\"{}|^`\\\s]*>|\bWHERE\b|\{",
+    re.IGNORECASE,
+)
+
+
+def with_values(text: str, bindings: dict[Variable, Any]) -> str:
+    """The query with a ``VALUES`` block of the bound terms at the start of its WHERE group.
+
+    Each term is written by rdflib in N-Triples syntax (escaped), so a value can only ever be
+    an RDF term: this is how parameters reach an endpoint that has no binding API.
+    """
+    if not bindings:
+        return text
+    names = sorted(bindings, key=str)
+    block = (
+        "VALUES ("
+        + " ".join(f"?{v}" for v in names)
+        + ") { ("
+        + " ".join(bindings[v].n3() for v in names)
+        + ") }"
+    )
+    seen_where = False
+    for m in _TOKEN.finditer(text):
+        token = m.group(0)
+        if token.upper() == "WHERE":
+            seen_where = True
+        elif token == "{" and seen_where:
+            return text[: m.end()] + " " + block + text[m.end() :]
+    raise UsageError("cannot bind parameters: the query has no WHERE clause")
+
+
 def has_order_by(text: str) -> bool:
     without_comments = re.sub(r"#[^\n]*", "", text)
     return re.search(r"\bORDER\s+BY\b", without_comments, re.IGNORECASE) is not None

@@ -9,7 +9,6 @@ Credentials come from the environment, never from the command line:
 from __future__ import annotations
 
 import os
-import re
 from typing import Any
 
 import requests
@@ -17,8 +16,9 @@ from rdflib import BNode, Graph, Literal, URIRef, Variable
 
 from . import __version__
 from .convert import Triple
-from .errors import Location, ServiceError, UsageError
+from .errors import Location, ServiceError
 from .namespaces import new_graph
+from .queries import with_values
 from .results import Rows, Term
 
 USER_AGENT = (
@@ -85,38 +85,6 @@ def push(store_url: str, graphs: dict[URIRef, list[Triple]]) -> int:
 
 
 # --- queries over the SPARQL 1.1 Protocol -----------------------------------------------------
-
-_TOKEN = re.compile(
-    r'#[^\n]*|"""(?:.|\n)*?"""|\'\'\'(?:.|\n)*?\'\'\'|"(?:[^"\\\n]|\\.)*"'
-    r"|'(?:[^'\\\n]|\\.)*'|<[^<>\"{}|^`\\\s]*>|\bWHERE\b|\{",
-    re.IGNORECASE,
-)
-
-
-def with_values(text: str, bindings: dict[Variable, Any]) -> str:
-    """The query with a ``VALUES`` block of the bound terms at the start of its WHERE group.
-
-    Each term is written by rdflib in N-Triples syntax (escaped), so a value can only ever be
-    an RDF term: this is how parameters reach an endpoint that has no binding API.
-    """
-    if not bindings:
-        return text
-    names = sorted(bindings, key=str)
-    block = (
-        "VALUES ("
-        + " ".join(f"?{v}" for v in names)
-        + ") { ("
-        + " ".join(bindings[v].n3() for v in names)
-        + ") }"
-    )
-    seen_where = False
-    for m in _TOKEN.finditer(text):
-        token = m.group(0)
-        if token.upper() == "WHERE":
-            seen_where = True
-        elif token == "{" and seen_where:
-            return text[: m.end()] + " " + block + text[m.end() :]
-    raise UsageError("cannot bind parameters: the query has no WHERE clause")
 
 
 def query(
