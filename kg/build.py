@@ -29,7 +29,9 @@ class Compiled:
     parts: dict[URIRef, list[Triple]]  # named graph -> the triples of one extraction file
 
 
-def compile_graph(extractions: Path, ontology_dir: Path, sources: Path | None = None) -> Compiled:
+def compile_graph(
+    extractions: Path, ontology_dir: Path, sources: Path | None = None, validator: str = "fast"
+) -> Compiled:
     """Load, convert and validate; raise ValidationFailed with every located problem.
 
     With ``sources``, every evidence quote is also checked against the article's source text
@@ -41,7 +43,7 @@ def compile_graph(extractions: Path, ontology_dir: Path, sources: Path | None = 
     offsets, errors, _ = verify(corpus, sources) if sources is not None else ({}, [], 0)
     converted = convert_corpus(corpus, offsets)
     data = converted.graph
-    errors += check(data, shapes, ontology, converted.where)
+    errors += check(data, shapes, ontology, converted.where, validator)
     if errors:
         raise ValidationFailed(errors)
     full = new_graph()

@@ -28,6 +28,7 @@ from .extraction import load_corpus, slug
 from .fsutil import write_atomic
 from .results import FORMATS, Rows, render
 from .scaffold import scaffold
+from .validate import VALIDATORS
 from .verify import verify as check_quotes
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -111,20 +112,33 @@ sources_option = click.option(
 )
 
 
+validator_option = click.option(
+    "--validator",
+    type=click.Choice(VALIDATORS),
+    default="fast",
+    show_default=True,
+    help="SHACL validator: fast (shapes compiled to SPARQL on pyoxigraph) or pyshacl (the "
+    "reference implementation, much slower on large graphs); both give the same verdict.",
+)
+
+
 @cli.command()
 @extractions_option
 @ontology_option
 @out_option
 @sources_option
+@validator_option
 @handles_errors
-def build(extractions: Path, ontology: Path, out: Path, sources: Path | None) -> None:
+def build(
+    extractions: Path, ontology: Path, out: Path, sources: Path | None, validator: str
+) -> None:
     """Convert every extraction file, validate, and write the graph.
 
     Writes OUT/kg.ttl (Turtle) and OUT/kg.nt (sorted N-Triples), each atomically: on any
     error nothing is written and the previous output stays as it was. Every problem is
     reported on stderr as `path:line: field: message`.
     """
-    compiled = compile_graph(extractions, ontology, sources)
+    compiled = compile_graph(extractions, ontology, sources, validator)
     paths = write_outputs(compiled, out)
     n_articles = len(compiled.corpus.articles())
     click.echo(
@@ -138,10 +152,11 @@ def build(extractions: Path, ontology: Path, out: Path, sources: Path | None) ->
 @extractions_option
 @ontology_option
 @sources_option
+@validator_option
 @handles_errors
-def validate(extractions: Path, ontology: Path, sources: Path | None) -> None:
+def validate(extractions: Path, ontology: Path, sources: Path | None, validator: str) -> None:
     """Check the extraction files and the SHACL shapes without writing anything."""
-    compiled = compile_graph(extractions, ontology, sources)
+    compiled = compile_graph(extractions, ontology, sources, validator)
     click.echo(
         f"ok: {len(compiled.corpus.files)} file(s), {len(compiled.data):,} triples conform",
         err=True,

@@ -118,8 +118,8 @@ class Converter:
             self.add(owner, N.evidence, ev, q.where)
             span = self.offsets.get((self.article_id, q.text))
             if span is not None:
-                self.add(ev, N.start, Literal(span[0], datatype=XSD.nonNegativeInteger), q.where)
-                self.add(ev, N.end, Literal(span[1], datatype=XSD.nonNegativeInteger), q.where)
+                self.add(ev, N.start, Literal(span[0], datatype=XSD.integer), q.where)
+                self.add(ev, N.end, Literal(span[1], datatype=XSD.integer), q.where)
 
     def inferences(
         self,

@@ -254,13 +254,18 @@ def with_values(text: str, bindings: dict[Variable, Any]) -> str:
         + " ".join(bindings[v].n3() for v in names)
         + ") }"
     )
+    return insert_in_where(text, block)
+
+
+def insert_in_where(text: str, block: str) -> str:
+    """``text`` with ``block`` inserted just inside its (first) WHERE group."""
     seen_where = False
     for m in _TOKEN.finditer(text):
         token = m.group(0)
         if token.upper() == "WHERE":
             seen_where = True
         elif token == "{" and seen_where:
-            return text[: m.end()] + " " + block + text[m.end() :]
+            return text[: m.end()] + " " + block + " " + text[m.end() :]
     raise UsageError("cannot bind parameters: the query has no WHERE clause")
 
 

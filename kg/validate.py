@@ -1,4 +1,9 @@
-"""SHACL validation with pyshacl, with every violation reported against the YAML that made it."""
+"""SHACL validation, with every violation reported against the YAML that made it.
+
+Two validators give the same verdict (tests compare them): ``fast`` compiles the shapes to
+SPARQL and runs them on pyoxigraph (``kg.shacl``), and ``pyshacl``, the reference
+implementation, slower by one to two orders of magnitude on large graphs.
+"""
 
 from __future__ import annotations
 
@@ -6,41 +11,55 @@ from pyshacl import validate as shacl_validate
 from rdflib import Graph, Node, URIRef
 from rdflib.namespace import RDF, SH
 
+from . import oxi, shacl
 from .convert import Where
 from .errors import DataError, KgError, Location
 
+VALIDATORS = ("fast", "pyshacl")
 
-def check(data: Graph, shapes: Graph, ontology: Graph, where: Where) -> list[KgError]:
-    """Validate ``data`` (with ``ontology`` mixed in) against ``shapes``.
+
+def check(
+    data: Graph, shapes: Graph, ontology: Graph, where: Where, validator: str = "fast"
+) -> list[KgError]:
+    """Validate ``data`` with ``ontology`` mixed in against ``shapes``.
 
     Returns one located error per violation, in file and line order; empty when it conforms.
     """
+    if validator == "fast":
+        store = oxi.store_of(data)
+        oxi.store_of(ontology, store=store)
+        found = [(v.focus, v.path, v.value, v.message) for v in shacl.validate(store, shapes)]
+    else:
+        found = _pyshacl(data, shapes, ontology)
+    errors: dict[str, KgError] = {}
+    for focus, path, value, message in found:
+        if value is not None and value != focus:
+            message += f" (value: {_show(value)})"
+        error = DataError(message, _locate(where, focus, path))
+        errors.setdefault(str(error), error)
+    return sorted(
+        errors.values(), key=lambda e: (str(e.location.path), e.location.line or 0, str(e))
+    )
+
+
+def _pyshacl(
+    data: Graph, shapes: Graph, ontology: Graph
+) -> list[tuple[Node, Node | None, Node | None, str]]:
     conforms, report, _ = shacl_validate(
-        data,
-        shacl_graph=shapes,
-        ont_graph=ontology,
-        inference="none",
-        abort_on_first=False,
-        allow_warnings=True,
-        advanced=False,
+        data, shacl_graph=shapes, ont_graph=ontology, inference="none", allow_warnings=True
     )
     if conforms:
         return []
-    errors: list[KgError] = []
-    seen: set[str] = set()
-    for result in report.subjects(RDF.type, SH.ValidationResult):
-        focus = report.value(result, SH.focusNode)
-        path = report.value(result, SH.resultPath)
-        message = str(report.value(result, SH.resultMessage) or "does not conform to the shapes")
-        value = report.value(result, SH.value)
-        loc = _locate(where, focus, path)
-        if value is not None and value != focus:
-            message += f" (value: {_show(value)})"
-        error = DataError(message, loc)
-        if str(error) not in seen:
-            seen.add(str(error))
-            errors.append(error)
-    return sorted(errors, key=lambda e: (str(e.location.path), e.location.line or 0, str(e)))
+    top = report.value(None, RDF.type, SH.ValidationReport, any=False)
+    return [
+        (
+            report.value(r, SH.focusNode),
+            report.value(r, SH.resultPath),
+            report.value(r, SH.value),
+            str(report.value(r, SH.resultMessage) or "does not conform to the shapes"),
+        )
+        for r in report.objects(top, SH.result)
+    ]
 
 
 def _locate(where: Where, focus: Node | None, path: Node | None) -> Location:
