@@ -12,10 +12,12 @@ import json
 import os
 from typing import Any
 
-from rdflib import Dataset, Graph, Literal, URIRef
+import pyoxigraph as ox
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF, SKOS, VOID, XSD
 
-from .build import Compiled, ntriples
+from . import oxi
+from .build import Compiled, tidy_prefixes, turtle_of_sorted
 from .convert import Triple
 from .namespaces import BASE, ID, PREFIXES, new_graph
 
@@ -44,17 +46,13 @@ def _is_link(triple: Triple) -> bool:
 def named_graphs(compiled: Compiled) -> dict[URIRef, list[Triple]]:
     """Graph name -> triples: one per extraction file, the ontology, the links, the metadata."""
     graphs: dict[URIRef, list[Triple]] = {}
-    links: list[Triple] = []
+    links: set[Triple] = set()
     for name, triples in compiled.parts.items():
         graphs[name] = [t for t in triples if not _is_link(t)]
-        links += [t for t in triples if _is_link(t)]
-    links += [t for t in compiled.data if _is_link(t)]
-    graphs[LINKS_GRAPH] = sorted(set(links))
+        links.update(t for t in triples if _is_link(t))
+    graphs[LINKS_GRAPH] = sorted(links)
     graphs[ONTOLOGY_GRAPH] = list(compiled.ontology)
-    body = new_graph()
-    for triples in graphs.values():
-        for t in triples:
-            body.add(t)
+    body = {t for triples in graphs.values() for t in triples}
     graphs[METADATA_GRAPH] = list(metadata(compiled, body))
     return graphs
 
@@ -67,28 +65,22 @@ def creation_date() -> dt.date:
     return dt.datetime.now(dt.UTC).date()
 
 
-def metadata(compiled: Compiled, body: Graph) -> Graph:
+def metadata(compiled: Compiled, body: set[Triple]) -> Graph:
     """DCAT / VoID description of the dataset ``body``."""
     g = new_graph()
     d = DATASET
     g.add((d, RDF.type, DCAT.Dataset))
     g.add((d, RDF.type, VOID.Dataset))
     g.add((d, DCTERMS.title, Literal("newskg: what news articles claim", lang="en")))
-    g.add(
-        (
-            d,
-            DCTERMS.description,
-            Literal(
-                "Actors, places, events and the attributed statements, quotes and figures of a "
-                "corpus of news articles, curated by hand.",
-                lang="en",
-            ),
-        )
+    description = (
+        "Actors, places, events and the attributed statements, quotes and figures "
+        "of a corpus of news articles, curated by hand."
     )
+    g.add((d, DCTERMS.description, Literal(description, lang="en")))
     g.add((d, DCTERMS.license, LICENSE))
     g.add((d, DCTERMS.created, Literal(creation_date().isoformat(), datatype=XSD.date)))
     g.add((d, VOID.triples, Literal(len(body))))
-    g.add((d, VOID.distinctSubjects, Literal(len(set(body.subjects())))))
+    g.add((d, VOID.distinctSubjects, Literal(len({t[0] for t in body}))))
     g.add((d, VOID.vocabulary, URIRef(BASE + "ontology#")))
     g.add((d, VOID.uriSpace, Literal(str(ID))))
     for _, article in compiled.corpus.articles():
@@ -97,55 +89,40 @@ def metadata(compiled: Compiled, body: Graph) -> Graph:
     return g
 
 
-def _sorted_graph(triples: list[Triple]) -> Graph:
-    g = new_graph()
-    for t in sorted(triples, key=lambda t: tuple(n.n3() for n in t)):
-        g.add(t)
-    return g
+def _nt_lines(triples: list[Triple], cache: oxi.TermCache) -> list[bytes]:
+    out = ox.serialize(
+        (ox.Triple(cache(s), cache(p), cache(o)) for s, p, o in triples),  # type: ignore[arg-type]
+        format=ox.RdfFormat.N_TRIPLES,
+    )
+    assert out is not None
+    return sorted(set(line for line in out.split(b"\n") if line.strip()))
 
 
-def _union(graphs: dict[URIRef, list[Triple]]) -> Graph:
-    return _sorted_graph([t for triples in graphs.values() for t in triples])
+def _quads_by_graph(graphs: dict[URIRef, list[Triple]]) -> list[bytes]:
+    """N-Quads lines, grouped by graph (graphs in IRI order), sorted within each graph."""
+    cache = oxi.TermCache()
+    lines: list[bytes] = []
+    for name in sorted(graphs):
+        label = f" <{name}> .".encode()
+        lines += [line[:-2] + label for line in _nt_lines(graphs[name], cache)]
+    return lines
 
 
-def _turtle_body(g: Graph) -> str:
-    text = g.serialize(format="turtle")
-    body = []
-    for line in text.splitlines():
-        if line.startswith("@prefix"):
-            prefix = line.split()[1][:-1]
-            if prefix not in PREFIXES:  # rdflib invented one (ns1): a namespace we lack
-                raise ValueError(f"namespace without a project prefix: {line}")
-        else:
-            body.append(line)
-    return "\n".join(body)
-
-
-def _prefix_block() -> str:
-    return "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in PREFIXES.items())
+def _union_nt(graphs: dict[URIRef, list[Triple]]) -> bytes:
+    cache = oxi.TermCache()
+    lines = sorted({line for triples in graphs.values() for line in _nt_lines(triples, cache)})
+    return b"\n".join(lines) + b"\n"
 
 
 def trig(graphs: dict[URIRef, list[Triple]]) -> bytes:
-    parts = [_prefix_block()]
-    for name in sorted(graphs):
-        body = _turtle_body(_sorted_graph(graphs[name])).strip("\n")
-        indented = "\n".join(("    " + line) if line else "" for line in body.splitlines())
-        parts.append(f"\n<{name}> {{\n{indented}\n}}\n")
-    return "".join(parts).encode("utf-8")
-
-
-def dataset(graphs: dict[URIRef, list[Triple]]) -> Dataset:
-    ds = Dataset()
-    for name, triples in graphs.items():
-        g = ds.graph(name)
-        for t in triples:
-            g.add(t)
-    return ds
+    quads = ox.parse(b"\n".join(_quads_by_graph(graphs)) + b"\n", format=ox.RdfFormat.N_QUADS)
+    out = ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=PREFIXES)
+    assert out is not None
+    return tidy_prefixes(out)
 
 
 def nquads(graphs: dict[URIRef, list[Triple]]) -> bytes:
-    lines = dataset(graphs).serialize(format="nquads", encoding="utf-8").splitlines()
-    return b"\n".join(sorted(set(line for line in lines if line.strip()))) + b"\n"
+    return b"\n".join(sorted(_quads_by_graph(graphs))) + b"\n"
 
 
 def _canonical_json(value: Any) -> Any:
@@ -160,7 +137,9 @@ def _canonical_json(value: Any) -> Any:
     return value
 
 
-def jsonld(g: Graph) -> bytes:
+def jsonld(nt: bytes) -> bytes:
+    g = new_graph()
+    g.parse(data=nt, format="nt")
     raw = g.serialize(format="json-ld", context=JSONLD_CONTEXT, auto_compact=True)
     doc = _canonical_json(json.loads(raw))
     return (json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
@@ -173,13 +152,13 @@ def serialize(compiled: Compiled, fmt: str) -> bytes:
         return trig(graphs)
     if fmt == "nquads":
         return nquads(graphs)
-    union = _union(graphs)
+    nt = _union_nt(graphs)
     if fmt == "turtle":
-        return union.serialize(format="turtle", encoding="utf-8")
+        return turtle_of_sorted(nt)
     if fmt == "nt":
-        return ntriples(union)
+        return nt
     if fmt == "jsonld":
-        return jsonld(union)
+        return jsonld(nt)
     raise ValueError(f"unknown format {fmt}")  # the CLI restricts the choice
 
 

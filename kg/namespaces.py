@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rdflib import Graph, Namespace, URIRef
-from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD, DefinedNamespace
+from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
 
 BASE = "https://w3id.org/newskg/"
 NKG = Namespace(BASE + "ontology#")
@@ -63,14 +63,12 @@ def new_graph() -> Graph:
     return g
 
 
-class N(DefinedNamespace):
-    """Terms of the newskg ontology; a misspelt term fails at import (``_fail``).
+class N:
+    """Terms of the newskg ontology, as plain class attributes (fast to look up, unlike
+    rdflib's DefinedNamespace); a misspelt term is an AttributeError and a mypy error.
 
     A test checks that this list and ``ontology/ontology.ttl`` name the same terms.
     """
-
-    _NS = Namespace(BASE + "ontology#")
-    _fail = True
 
     # classes
     Article: URIRef
@@ -146,3 +144,7 @@ class N(DefinedNamespace):
     reason: URIRef
     cameoCode: URIRef
     acledSubEventType: URIRef
+
+
+for _name in N.__annotations__:
+    setattr(N, _name, URIRef(BASE + "ontology#" + _name))

@@ -69,11 +69,14 @@ def from_ox(term: Any) -> Term:
 
 
 def store_of(
-    triples: Iterable[Triple], graph: URIRef | None = None, store: ox.Store | None = None
+    triples: Iterable[Triple],
+    graph: URIRef | None = None,
+    store: ox.Store | None = None,
+    cache: TermCache | None = None,
 ) -> ox.Store:
     """An in-memory store (or ``store``) holding ``triples``, in ``graph`` or the default."""
     target = store if store is not None else ox.Store()
-    conv = TermCache()
+    conv = cache if cache is not None else TermCache()
     name = ox.NamedNode(str(graph)) if graph is not None else ox.DefaultGraph()
     target.bulk_extend(
         ox.Quad(conv(s), conv(p), conv(o), name)  # type: ignore[arg-type]

@@ -7,6 +7,7 @@ implementation, slower by one to two orders of magnitude on large graphs.
 
 from __future__ import annotations
 
+import pyoxigraph as ox
 from pyshacl import validate as shacl_validate
 from rdflib import Graph, Node, URIRef
 from rdflib.namespace import RDF, SH
@@ -28,9 +29,20 @@ def check(
     if validator == "fast":
         store = oxi.store_of(data)
         oxi.store_of(ontology, store=store)
-        found = [(v.focus, v.path, v.value, v.message) for v in shacl.validate(store, shapes)]
-    else:
-        found = _pyshacl(data, shapes, ontology)
+        return check_store(store, shapes, where)
+    return _located(_pyshacl(data, shapes, ontology), where)
+
+
+def check_store(store: ox.Store, shapes: Graph, where: Where) -> list[KgError]:
+    """The fast validator on a store that holds data and ontology in its default graph."""
+    found = [(v.focus, v.path, v.value, v.message) for v in shacl.validate(store, shapes)]
+    return _located(found, where)
+
+
+Found = list[tuple[Node, Node | None, Node | None, str]]
+
+
+def _located(found: Found, where: Where) -> list[KgError]:
     errors: dict[str, KgError] = {}
     for focus, path, value, message in found:
         if value is not None and value != focus:

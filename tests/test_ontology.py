@@ -65,7 +65,7 @@ def test_defined_namespace_matches_the_ontology(onto: Graph) -> None:
         | own(onto, OWL.ObjectProperty)
         | own(onto, OWL.DatatypeProperty)
     }
-    in_code = {str(N[name]) for name in N.__annotations__}
+    in_code = {str(getattr(N, name)) for name in N.__annotations__}
     assert in_code == declared
 
 
