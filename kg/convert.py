@@ -301,9 +301,8 @@ def graph_name(f: ExtractionFile) -> URIRef:
 
 @dataclass
 class Converted:
-    """The instance data of a corpus: per file (named graph) and as one graph."""
+    """The instance data of a corpus, per file (named graph), and where each node came from."""
 
-    graph: Graph
     parts: dict[URIRef, list[Triple]]
     where: Where
 
@@ -311,15 +310,14 @@ class Converted:
 def convert_corpus(corpus: Corpus, offsets: Offsets | None = None) -> Converted:
     """Convert every file. With ``offsets`` (from ``kg.verify``), evidence gets its offsets."""
     c = Converter(corpus, offsets)
-    parts = {graph_name(f): c.convert_file(f) for f in corpus.files}
-    graph = new_graph()
-    for triples in parts.values():
-        for triple in triples:
-            graph.add(triple)
-    return Converted(graph, parts, c.where)
+    return Converted({graph_name(f): c.convert_file(f) for f in corpus.files}, c.where)
 
 
 def convert(corpus: Corpus, offsets: Offsets | None = None) -> tuple[Graph, Where]:
-    """The graph of a corpus (instance data only) and where each node came from."""
+    """The graph of a corpus (instance data only, as one rdflib graph) and its locations."""
     converted = convert_corpus(corpus, offsets)
-    return converted.graph, converted.where
+    graph = new_graph()
+    for triples in converted.parts.values():
+        for triple in triples:
+            graph.add(triple)
+    return graph, converted.where
