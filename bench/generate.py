@@ -109,6 +109,26 @@ def article_file(i: int, n: int, rng: random.Random) -> tuple[str, str]:
     return "\n".join(lines) + "\n", "\n".join(sentences) + "\n"
 
 
+def write_shared(ext: Path, lines: list[str], per_file: int = 2000) -> None:
+    """Write the shared entity sections in files of at most ``per_file`` entries."""
+    files: list[list[str]] = []
+    section = ""
+    count = per_file
+    for line in lines:
+        if not line.startswith(" "):
+            section = line
+            count = per_file  # a new section starts a new file
+            continue
+        if line.startswith("  - id:"):
+            count += 1
+            if count > per_file:
+                files.append([section])
+                count = 1
+        files[-1].append(line)
+    for i, body in enumerate(files):
+        (ext / f"shared-{i:03d}.yaml").write_text("\n".join(body) + "\n", encoding="utf-8")
+
+
 def generate(n: int, out: Path, seed: int = 1) -> Path:
     """Write N article files and shared.yaml into OUT/extractions, sources into OUT/sources."""
     rng = random.Random(seed)
@@ -116,7 +136,8 @@ def generate(n: int, out: Path, seed: int = 1) -> Path:
     src = out / "sources"
     ext.mkdir(parents=True, exist_ok=True)
     src.mkdir(parents=True, exist_ok=True)
-    (ext / "shared.yaml").write_text(shared_file(n, rng), encoding="utf-8")
+    # shared entities, in files under the 1 MB limit (as curators would split them)
+    write_shared(ext, shared_file(n, rng).splitlines())
     for i in range(n):
         yaml_text, source = article_file(i, n, rng)
         (ext / f"article-{i:05d}.yaml").write_text(yaml_text, encoding="utf-8")

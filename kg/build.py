@@ -15,47 +15,63 @@ from rdflib import Graph, URIRef
 
 from . import ontology as onto
 from . import oxi
-from .convert import Triple, convert_corpus
+from .convert import Converted, Converter, convert_corpus, graph_name
 from .errors import ValidationFailed
 from .extraction import load_corpus
 from .fsutil import write_atomic
 from .linking import apply_links
 from .model import Corpus
-from .namespaces import PREFIXES, new_graph
-from .validate import check, check_store
+from .namespaces import ID, PREFIXES, new_graph
+from .validate import fast_findings, locate, pyshacl_findings
 from .verify import verify
+
+ONTOLOGY_GRAPH = ID["graph/ontology"]
 
 
 @dataclass
 class Compiled:
-    """A validated corpus: its triples per named graph, and a store of data plus ontology."""
+    """A validated corpus in a pyoxigraph store: one named graph per extraction file (what
+    each article says), one for the Wikidata links and one for the ontology."""
 
     corpus: Corpus
     ontology: Graph
-    parts: dict[URIRef, list[Triple]]  # named graph -> the triples of one extraction file
-    store: ox.Store = field(repr=False)  # data and ontology, in the default graph
+    store: ox.Store = field(repr=False)
+
+    def graph_names(self) -> list[URIRef]:
+        return sorted(URIRef(g.value) for g in self.store.named_graphs())
+
+    def graph(self, name: URIRef) -> Graph:
+        """One named graph, as an rdflib graph."""
+        g = new_graph()
+        for q in self.store.quads_for_pattern(None, None, None, ox.NamedNode(str(name))):
+            g.add((oxi.from_ox(q.subject), oxi.from_ox(q.predicate), oxi.from_ox(q.object)))  # type: ignore[arg-type]
+        return g
 
     @cached_property
     def data(self) -> Graph:
-        """The instance data as an rdflib graph (built on first use)."""
+        """The instance data (every graph but the ontology) as an rdflib graph, on first use."""
         g = new_graph()
-        for triples in self.parts.values():
-            for t in triples:
-                g.add(t)
+        for name in self.graph_names():
+            if name != ONTOLOGY_GRAPH:
+                g += self.graph(name)
         return g
 
     @cached_property
     def full(self) -> Graph:
-        """Data plus ontology as an rdflib graph: what users query (built on first use)."""
+        """Data plus ontology as one rdflib graph: what users query (built on first use)."""
         g = new_graph()
-        for t in self.data:
-            g.add(t)
-        for t in self.ontology:
-            g.add(t)
+        g += self.data
+        g += self.ontology
         return g
 
-    def __len__(self) -> int:
-        return len(self.store)
+    @cached_property
+    def triple_count(self) -> int:
+        """Distinct triples over all graphs."""
+        rows = self.store.query(
+            "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o "
+            "WHERE { GRAPH ?g { ?s ?p ?o } } }"
+        )
+        return int(next(iter(rows))["n"].value)  # type: ignore[arg-type]
 
 
 def compile_graph(
@@ -70,24 +86,35 @@ def compile_graph(
     With ``sources``, every evidence quote is also checked against the article's source text
     and its offsets are recorded in the graph. With ``links`` (a reviewed links file, see
     ``kg.linking``), every accepted link becomes ``entity skos:exactMatch wd:QID``.
+
+    Each file is converted straight into its named graph of the store; where each triple came
+    from is worked out again only if validation finds problems to report.
     """
     ontology = onto.load("ontology.ttl", ontology_dir)
     shapes = onto.load("shapes.ttl", ontology_dir)
     corpus = load_corpus(extractions, onto.vocabulary(ontology))
     offsets, errors, _ = verify(corpus, sources) if sources is not None else ({}, [], 0)
-    converted = convert_corpus(corpus, offsets)
-    if links is not None:
-        errors += apply_links(converted, corpus, links)
     store = ox.Store()
     cache = oxi.TermCache()
-    for triples in converted.parts.values():
-        oxi.store_of(triples, store=store, cache=cache)
-    oxi.store_of(ontology, store=store, cache=cache)
-    compiled = Compiled(corpus, ontology, converted.parts, store)
+    converter = Converter(corpus, offsets, track=False)
+    for f in corpus.files:
+        oxi.store_of(converter.convert_file(f), graph_name(f), store, cache)
+    extra = Converted({}, {})
+    if links is not None:
+        errors += apply_links(extra, corpus, links)
+    for name, triples in extra.parts.items():
+        oxi.store_of(triples, name, store, cache)
+    oxi.store_of(ontology, ONTOLOGY_GRAPH, store, cache)
+    compiled = Compiled(corpus, ontology, store)
     if validator == "fast":
-        errors += check_store(store, shapes, converted.where)
+        found = fast_findings(store, shapes, union=True)
     else:
-        errors += check(compiled.data, shapes, ontology, converted.where, validator)
+        found = pyshacl_findings(compiled.data, shapes, ontology)
+    if found:  # convert again, this time recording the YAML origin of every triple
+        located = convert_corpus(corpus, offsets, track=True)
+        if links is not None:
+            apply_links(located, corpus, links)
+        errors += locate(found, located.where)
     if errors:
         raise ValidationFailed(errors)
     return compiled
@@ -105,11 +132,16 @@ def ntriples(graph: Graph) -> bytes:
     return sorted_ntriples(graph.serialize(format="nt", encoding="utf-8"))
 
 
-def store_ntriples(store: ox.Store) -> bytes:
-    """Sorted N-Triples of a store's default graph."""
-    dumped = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+def union_ntriples(nquads: bytes) -> bytes:
+    """Sorted, distinct N-Triples of the union of the graphs of some N-Quads."""
+    triples = {line[: line.rindex(b" <")] + b" ." for line in nquads.split(b"\n") if line}
+    return b"\n".join(sorted(triples)) + b"\n"
+
+
+def store_nquads(store: ox.Store) -> bytes:
+    dumped = store.dump(format=ox.RdfFormat.N_QUADS)
     assert dumped is not None
-    return sorted_ntriples(dumped)
+    return dumped
 
 
 def turtle_of_sorted(nt: bytes) -> bytes:
@@ -134,7 +166,7 @@ def tidy_prefixes(out: bytes) -> bytes:
 
 def write_outputs(compiled: Compiled, out_dir: Path) -> list[Path]:
     """Serialise everything first, then write each file atomically; return the paths."""
-    nt = store_ntriples(compiled.store)
+    nt = union_ntriples(store_nquads(compiled.store))
     outputs = {out_dir / "kg.ttl": turtle_of_sorted(nt), out_dir / "kg.nt": nt}
     for path, data in outputs.items():
         write_atomic(path, data)

@@ -16,14 +16,14 @@ from typing import Any, TextIO, TypeVar
 import click
 from rdflib import URIRef
 
-from . import __version__, remote
+from . import __version__, linking, remote, wikidata
 from . import ontology as onto
 from . import queries as q
 from .build import compile_graph, write_outputs
 from .docs import ontology_markdown
 from .errors import KgError, Location, UsageError, ValidationFailed
 from .export import FORMATS as EXPORT_FORMATS
-from .export import named_graphs, serialize
+from .export import graph_payloads, serialize, union_ntriples_of
 from .extraction import load_corpus, slug
 from .fsutil import write_atomic
 from .results import FORMATS, Rows, render
@@ -112,6 +112,23 @@ sources_option = click.option(
 )
 
 
+links_option = click.option(
+    "--links",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Reviewed Wikidata links (CSV): every accepted link becomes skos:exactMatch "
+    "[default: links/wikidata.csv beside the extractions folder, if it exists].",
+)
+
+
+def _links(links: Path | None, extractions: Path) -> Path | None:
+    """The links file to build with: the one given, else the default one if it exists."""
+    if links is not None:
+        return links
+    default = extractions.parent / linking.DEFAULT_LINKS
+    return default if default.is_file() else None
+
+
 validator_option = click.option(
     "--validator",
     type=click.Choice(VALIDATORS),
@@ -128,9 +145,15 @@ validator_option = click.option(
 @out_option
 @sources_option
 @validator_option
+@links_option
 @handles_errors
 def build(
-    extractions: Path, ontology: Path, out: Path, sources: Path | None, validator: str
+    extractions: Path,
+    ontology: Path,
+    out: Path,
+    sources: Path | None,
+    validator: str,
+    links: Path | None,
 ) -> None:
     """Convert every extraction file, validate, and write the graph.
 
@@ -138,11 +161,13 @@ def build(
     error nothing is written and the previous output stays as it was. Every problem is
     reported on stderr as `path:line: field: message`.
     """
-    compiled = compile_graph(extractions, ontology, sources, validator)
+    compiled = compile_graph(
+        extractions, ontology, sources, validator, links=_links(links, extractions)
+    )
     paths = write_outputs(compiled, out)
     n_articles = len(compiled.corpus.articles())
     click.echo(
-        f"built {len(compiled.full):,} triples from {n_articles} article(s) in "
+        f"built {compiled.triple_count:,} triples from {n_articles} article(s) in "
         f"{len(compiled.corpus.files)} file(s): {', '.join(str(p) for p in paths)}",
         err=True,
     )
@@ -153,12 +178,17 @@ def build(
 @ontology_option
 @sources_option
 @validator_option
+@links_option
 @handles_errors
-def validate(extractions: Path, ontology: Path, sources: Path | None, validator: str) -> None:
+def validate(
+    extractions: Path, ontology: Path, sources: Path | None, validator: str, links: Path | None
+) -> None:
     """Check the extraction files and the SHACL shapes without writing anything."""
-    compiled = compile_graph(extractions, ontology, sources, validator)
+    compiled = compile_graph(
+        extractions, ontology, sources, validator, links=_links(links, extractions)
+    )
     click.echo(
-        f"ok: {len(compiled.corpus.files)} file(s), {len(compiled.data):,} triples conform",
+        f"ok: {len(compiled.corpus.files)} file(s), {compiled.triple_count:,} triples conform",
         err=True,
     )
 
@@ -402,6 +432,7 @@ def new(source: Path, article_id: str | None, extractions: Path) -> None:
 @extractions_option
 @ontology_option
 @sources_option
+@links_option
 @handles_errors
 def export(
     fmt: str,
@@ -410,6 +441,7 @@ def export(
     extractions: Path,
     ontology: Path,
     sources: Path | None,
+    links: Path | None,
 ) -> None:
     """Build the graph and export it, byte for byte the same for the same input.
 
@@ -421,7 +453,8 @@ def export(
     if ontology_docs:
         data = ontology_markdown(onto.load("ontology.ttl", ontology)).encode("utf-8")
     else:
-        data = serialize(compile_graph(extractions, ontology, sources), fmt)
+        compiled = compile_graph(extractions, ontology, sources, links=_links(links, extractions))
+        data = serialize(compiled, fmt)
     if output is None:
         click.echo(data.decode("utf-8"), nl=False)
     else:
@@ -446,9 +479,15 @@ def export(
 @extractions_option
 @ontology_option
 @sources_option
+@links_option
 @handles_errors
 def push(
-    endpoint: str, graph_iri: str | None, extractions: Path, ontology: Path, sources: Path | None
+    endpoint: str,
+    graph_iri: str | None,
+    extractions: Path,
+    ontology: Path,
+    sources: Path | None,
+    links: Path | None,
 ) -> None:
     """Build the graph and load it into a SPARQL 1.1 store (Graph Store HTTP Protocol).
 
@@ -457,11 +496,89 @@ def push(
     in the store is touched. Credentials come from the environment only: KG_ENDPOINT_TOKEN
     (bearer), or KG_ENDPOINT_USER and KG_ENDPOINT_PASSWORD (basic).
     """
-    graphs = named_graphs(compile_graph(extractions, ontology, sources))
+    graphs = graph_payloads(
+        compile_graph(extractions, ontology, sources, links=_links(links, extractions))
+    )
     if graph_iri is not None:
-        graphs = {URIRef(graph_iri): [t for ts in graphs.values() for t in ts]}
+        graphs = {URIRef(graph_iri): union_ntriples_of(graphs.values())}
     sent = remote.push(endpoint, graphs)
     click.echo(f"pushed {sent:,} triples in {len(graphs)} named graph(s) to {endpoint}", err=True)
+
+
+@cli.command()
+@click.option(
+    "--api-url",
+    default=wikidata.API_URL,
+    show_default=True,
+    metavar="URL",
+    help="The MediaWiki API (api.php) of the Wikibase to search.",
+)
+@click.option(
+    "--offline",
+    is_flag=True,
+    help="Use only the cache: an answer that is not cached is an error, and nothing is written.",
+)
+@click.option(
+    "--cache",
+    "cache_dir",
+    type=click.Path(path_type=Path),
+    default=wikidata.CACHE_DIR,
+    show_default=True,
+    help="Folder of cached API answers (one JSON file per request, with a checksum).",
+)
+@click.option(
+    "--links",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="The links file to update [default: links/wikidata.csv beside the extractions folder].",
+)
+@click.option(
+    "--only",
+    multiple=True,
+    metavar="ID",
+    help="Link only this actor or place (repeatable); the other rows stay as they are.",
+)
+@extractions_option
+@ontology_option
+@handles_errors
+def link(
+    api_url: str,
+    offline: bool,
+    cache_dir: Path,
+    links: Path | None,
+    only: tuple[str, ...],
+    extractions: Path,
+    ontology: Path,
+) -> None:
+    """Find the Wikidata item of each actor and place, and update the links file.
+
+    Searches every spelling the extraction files give, scores the candidates by name, type
+    (instance of / subclass of) and description, accepts a single clear winner and proposes
+    the rest for review. Rows a person decided (decided_by other than auto) are never
+    changed, and a rejected item is never proposed again. Answers are cached, so a second
+    run sends no requests. If the service stays unavailable, nothing is written.
+    """
+    corpus = load_corpus(extractions, onto.vocabulary(onto.load("ontology.ttl", ontology)))
+    path = links if links is not None else extractions.parent / linking.DEFAULT_LINKS
+    job = linking.plan(corpus, path, only)
+    client = wikidata.Client(api_url, cache_dir, offline=offline)
+    with click.progressbar(length=len(job.work), label="linking", file=sys.stderr) as bar:
+        report = linking.run(job, client, progress=bar.update)
+    for row in report.stale:
+        click.echo(
+            f"{path}:{row.line}: entity: '{row.entity}' is in no extraction file "
+            f"(kept: {row.decided_by}'s decision)",
+            err=True,
+        )
+    stats = client.stats
+    click.echo(
+        f"{'wrote' if report.changed else 'unchanged:'} {path}: "
+        f"{report.count('accepted')} accepted ({report.count('accepted', linking.AUTO)} auto), "
+        f"{report.count('proposed')} proposed, {report.count('no-match')} no match, "
+        f"{report.count('rejected')} rejected; {report.evaluated} entities looked up with "
+        f"{stats.requests} request(s), {stats.cached} answer(s) from the cache",
+        err=True,
+    )
 
 
 def main() -> None:

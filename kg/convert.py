@@ -70,12 +70,13 @@ def _field(where: Location, lines: dict[str, int], key: str) -> Location:
 class Converter:
     """Builds one graph from a corpus; ``where`` maps nodes back to their YAML source."""
 
-    def __init__(self, corpus: Corpus, offsets: Offsets | None = None) -> None:
+    def __init__(self, corpus: Corpus, offsets: Offsets | None = None, track: bool = True) -> None:
         self.corpus = corpus
         self.offsets = offsets or {}
         self.article_id = ""  # the article whose file is being converted
         self.triples: list[Triple] = []  # of the file being converted
         self.where: Where = {}
+        self.track = track  # record where each node and triple came from (for error reports)
 
     # -- helpers --
 
@@ -86,11 +87,13 @@ class Converter:
         if o is None:
             return
         self.triples.append((s, p, o))
-        self.where.setdefault((s, p), loc)
+        if self.track:
+            self.where.setdefault((s, p), loc)
 
     def node(self, s: URIRef, cls: URIRef, loc: Location) -> None:
         self.triples.append((s, RDF.type, cls))
-        self.where.setdefault((s, None), loc)
+        if self.track:
+            self.where.setdefault((s, None), loc)
 
     def text(self, s: URIRef, p: URIRef, value: str | None, loc: Location) -> None:
         if value is not None:
@@ -307,9 +310,10 @@ class Converted:
     where: Where
 
 
-def convert_corpus(corpus: Corpus, offsets: Offsets | None = None) -> Converted:
-    """Convert every file. With ``offsets`` (from ``kg.verify``), evidence gets its offsets."""
-    c = Converter(corpus, offsets)
+def convert_corpus(corpus: Corpus, offsets: Offsets | None = None, track: bool = True) -> Converted:
+    """Convert every file. With ``offsets`` (from ``kg.verify``), evidence gets its offsets;
+    with ``track``, ``where`` records the YAML origin of every node and triple."""
+    c = Converter(corpus, offsets, track)
     return Converted({graph_name(f): c.convert_file(f) for f in corpus.files}, c.where)
 
 

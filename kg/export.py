@@ -10,15 +10,21 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+from collections.abc import Iterable
 from typing import Any
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, RDF, SKOS, VOID, XSD
+from rdflib.namespace import DCAT, DCTERMS, RDF, VOID, XSD
 
 from . import oxi
-from .build import Compiled, tidy_prefixes, turtle_of_sorted
-from .convert import Triple
+from .build import (
+    Compiled,
+    store_nquads,
+    tidy_prefixes,
+    turtle_of_sorted,
+    union_ntriples,
+)
 from .namespaces import BASE, ID, PREFIXES, new_graph
 
 FORMATS = {
@@ -28,7 +34,6 @@ FORMATS = {
     "trig": "trig",
     "nquads": "nq",
 }
-ONTOLOGY_GRAPH = ID["graph/ontology"]
 LINKS_GRAPH = ID["graph/wikidata-links"]
 METADATA_GRAPH = ID["graph/metadata"]
 DATASET = ID["dataset"]
@@ -39,22 +44,37 @@ JSONLD_CONTEXT: dict[str, str] = {**PREFIXES, "id": str(ID)}
 """The JSON-LD context, also published as ``ontology/context.jsonld``."""
 
 
-def _is_link(triple: Triple) -> bool:
-    return triple[1] == SKOS.exactMatch and str(triple[2]).startswith(WIKIDATA)
+def graph_payloads(compiled: Compiled) -> dict[URIRef, bytes]:
+    """Graph name -> sorted N-Triples: one graph per extraction file, the ontology, the
+    Wikidata links and the dataset description (DCAT / VoID)."""
+    by_graph: dict[bytes, list[bytes]] = {}
+    for line in _all_quads(compiled):
+        cut = line.rindex(b" <")
+        by_graph.setdefault(line[cut + 2 : -3], []).append(line[:cut] + b" .")
+    return {
+        URIRef(name.decode()): b"\n".join(sorted(set(lines))) + b"\n"
+        for name, lines in sorted(by_graph.items())
+    }
 
 
-def named_graphs(compiled: Compiled) -> dict[URIRef, list[Triple]]:
-    """Graph name -> triples: one per extraction file, the ontology, the links, the metadata."""
-    graphs: dict[URIRef, list[Triple]] = {}
-    links: set[Triple] = set()
-    for name, triples in compiled.parts.items():
-        graphs[name] = [t for t in triples if not _is_link(t)]
-        links.update(t for t in triples if _is_link(t))
-    graphs[LINKS_GRAPH] = sorted(links)
-    graphs[ONTOLOGY_GRAPH] = list(compiled.ontology)
-    body = {t for triples in graphs.values() for t in triples}
-    graphs[METADATA_GRAPH] = list(metadata(compiled, body))
-    return graphs
+def union_ntriples_of(payloads: Iterable[bytes]) -> bytes:
+    """Sorted, distinct N-Triples of several N-Triples documents."""
+    lines = {line for body in payloads for line in body.split(b"\n") if line}
+    return b"\n".join(sorted(lines)) + b"\n"
+
+
+def _all_quads(compiled: Compiled) -> list[bytes]:
+    """N-Quads lines of the store and of the dataset description, unsorted."""
+    lines = [line for line in store_nquads(compiled.store).split(b"\n") if line]
+    meta = ox.serialize(
+        (
+            ox.Quad(oxi.to_ox(s), oxi.to_ox(p), oxi.to_ox(o), ox.NamedNode(str(METADATA_GRAPH)))  # type: ignore[arg-type]
+            for s, p, o in metadata(compiled)
+        ),
+        format=ox.RdfFormat.N_QUADS,
+    )
+    assert meta is not None
+    return lines + [line for line in meta.split(b"\n") if line]
 
 
 def creation_date() -> dt.date:
@@ -65,8 +85,8 @@ def creation_date() -> dt.date:
     return dt.datetime.now(dt.UTC).date()
 
 
-def metadata(compiled: Compiled, body: set[Triple]) -> Graph:
-    """DCAT / VoID description of the dataset ``body``."""
+def metadata(compiled: Compiled) -> Graph:
+    """DCAT / VoID description of the dataset."""
     g = new_graph()
     d = DATASET
     g.add((d, RDF.type, DCAT.Dataset))
@@ -79,8 +99,12 @@ def metadata(compiled: Compiled, body: set[Triple]) -> Graph:
     g.add((d, DCTERMS.description, Literal(description, lang="en")))
     g.add((d, DCTERMS.license, LICENSE))
     g.add((d, DCTERMS.created, Literal(creation_date().isoformat(), datatype=XSD.date)))
-    g.add((d, VOID.triples, Literal(len(body))))
-    g.add((d, VOID.distinctSubjects, Literal(len({t[0] for t in body}))))
+    g.add((d, VOID.triples, Literal(compiled.triple_count)))
+    subjects = compiled.store.query(
+        "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+    )
+    count = int(next(iter(subjects))["n"].value)  # type: ignore[arg-type]
+    g.add((d, VOID.distinctSubjects, Literal(count)))
     g.add((d, VOID.vocabulary, URIRef(BASE + "ontology#")))
     g.add((d, VOID.uriSpace, Literal(str(ID))))
     for _, article in compiled.corpus.articles():
@@ -89,40 +113,16 @@ def metadata(compiled: Compiled, body: set[Triple]) -> Graph:
     return g
 
 
-def _nt_lines(triples: list[Triple], cache: oxi.TermCache) -> list[bytes]:
-    out = ox.serialize(
-        (ox.Triple(cache(s), cache(p), cache(o)) for s, p, o in triples),  # type: ignore[arg-type]
-        format=ox.RdfFormat.N_TRIPLES,
-    )
-    assert out is not None
-    return sorted(set(line for line in out.split(b"\n") if line.strip()))
+def _graph_of(line: bytes) -> bytes:
+    return line[line.rindex(b" <") :]
 
 
-def _quads_by_graph(graphs: dict[URIRef, list[Triple]]) -> list[bytes]:
-    """N-Quads lines, grouped by graph (graphs in IRI order), sorted within each graph."""
-    cache = oxi.TermCache()
-    lines: list[bytes] = []
-    for name in sorted(graphs):
-        label = f" <{name}> .".encode()
-        lines += [line[:-2] + label for line in _nt_lines(graphs[name], cache)]
-    return lines
-
-
-def _union_nt(graphs: dict[URIRef, list[Triple]]) -> bytes:
-    cache = oxi.TermCache()
-    lines = sorted({line for triples in graphs.values() for line in _nt_lines(triples, cache)})
-    return b"\n".join(lines) + b"\n"
-
-
-def trig(graphs: dict[URIRef, list[Triple]]) -> bytes:
-    quads = ox.parse(b"\n".join(_quads_by_graph(graphs)) + b"\n", format=ox.RdfFormat.N_QUADS)
-    out = ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=PREFIXES)
+def trig(quads: list[bytes]) -> bytes:
+    ordered = sorted(set(quads), key=lambda line: (_graph_of(line), line))
+    parsed = ox.parse(b"\n".join(ordered) + b"\n", format=ox.RdfFormat.N_QUADS)
+    out = ox.serialize(parsed, format=ox.RdfFormat.TRIG, prefixes=PREFIXES)
     assert out is not None
     return tidy_prefixes(out)
-
-
-def nquads(graphs: dict[URIRef, list[Triple]]) -> bytes:
-    return b"\n".join(sorted(_quads_by_graph(graphs))) + b"\n"
 
 
 def _canonical_json(value: Any) -> Any:
@@ -147,12 +147,12 @@ def jsonld(nt: bytes) -> bytes:
 
 def serialize(compiled: Compiled, fmt: str) -> bytes:
     """The whole dataset in ``fmt`` (one of FORMATS)."""
-    graphs = named_graphs(compiled)
+    quads = _all_quads(compiled)
     if fmt == "trig":
-        return trig(graphs)
+        return trig(quads)
     if fmt == "nquads":
-        return nquads(graphs)
-    nt = _union_nt(graphs)
+        return b"\n".join(sorted(set(quads))) + b"\n"
+    nt = union_ntriples(b"\n".join(quads))
     if fmt == "turtle":
         return turtle_of_sorted(nt)
     if fmt == "nt":

@@ -19,6 +19,10 @@ from .errors import DataError, KgError, Location
 VALIDATORS = ("fast", "pyshacl")
 
 
+Found = list[tuple[Node, Node | None, Node | None, str]]
+"""Violations: (focus node, path, value, message)."""
+
+
 def check(
     data: Graph, shapes: Graph, ontology: Graph, where: Where, validator: str = "fast"
 ) -> list[KgError]:
@@ -29,34 +33,16 @@ def check(
     if validator == "fast":
         store = oxi.store_of(data)
         oxi.store_of(ontology, store=store)
-        return check_store(store, shapes, where)
-    return _located(_pyshacl(data, shapes, ontology), where)
+        return locate(fast_findings(store, shapes), where)
+    return locate(pyshacl_findings(data, shapes, ontology), where)
 
 
-def check_store(store: ox.Store, shapes: Graph, where: Where) -> list[KgError]:
-    """The fast validator on a store that holds data and ontology in its default graph."""
-    found = [(v.focus, v.path, v.value, v.message) for v in shacl.validate(store, shapes)]
-    return _located(found, where)
+def fast_findings(store: ox.Store, shapes: Graph, union: bool = False) -> Found:
+    """The fast validator on a store holding data and ontology (in one graph, or ``union``)."""
+    return [(v.focus, v.path, v.value, v.message) for v in shacl.validate(store, shapes, union)]
 
 
-Found = list[tuple[Node, Node | None, Node | None, str]]
-
-
-def _located(found: Found, where: Where) -> list[KgError]:
-    errors: dict[str, KgError] = {}
-    for focus, path, value, message in found:
-        if value is not None and value != focus:
-            message += f" (value: {_show(value)})"
-        error = DataError(message, _locate(where, focus, path))
-        errors.setdefault(str(error), error)
-    return sorted(
-        errors.values(), key=lambda e: (str(e.location.path), e.location.line or 0, str(e))
-    )
-
-
-def _pyshacl(
-    data: Graph, shapes: Graph, ontology: Graph
-) -> list[tuple[Node, Node | None, Node | None, str]]:
+def pyshacl_findings(data: Graph, shapes: Graph, ontology: Graph) -> Found:
     conforms, report, _ = shacl_validate(
         data, shacl_graph=shapes, ont_graph=ontology, inference="none", allow_warnings=True
     )
@@ -72,6 +58,19 @@ def _pyshacl(
         )
         for r in report.objects(top, SH.result)
     ]
+
+
+def locate(found: Found, where: Where) -> list[KgError]:
+    """One error per violation, at the YAML file and line that made the node, sorted."""
+    errors: dict[str, KgError] = {}
+    for focus, path, value, message in found:
+        if value is not None and value != focus:
+            message += f" (value: {_show(value)})"
+        error = DataError(message, _locate(where, focus, path))
+        errors.setdefault(str(error), error)
+    return sorted(
+        errors.values(), key=lambda e: (str(e.location.path), e.location.line or 0, str(e))
+    )
 
 
 def _locate(where: Where, focus: Node | None, path: Node | None) -> Location:

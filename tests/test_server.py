@@ -22,7 +22,7 @@ from kg import remote
 from kg.build import compile_graph, write_outputs
 from kg.cli import cli
 from kg.errors import ServiceError
-from kg.export import named_graphs
+from kg.export import graph_payloads
 
 from .conftest import MINI, ONTOLOGY, ROOT
 from .engines import same_results
@@ -126,7 +126,8 @@ def test_push_replaces_only_our_graphs(server: str, pushed: Path, two_articles: 
         "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
         "FILTER(STRSTARTS(STR(?g), 'https://w3id.org/newskg/')) }",
     )
-    expected = sum(len(t) for t in named_graphs(compile_graph(two_articles, ONTOLOGY)).values())
+    payloads = graph_payloads(compile_graph(two_articles, ONTOLOGY))
+    expected = sum(body.count(b"\n") for body in payloads.values())
     assert isinstance(count, q.Rows) and int(count.rows[0][0]) == expected  # type: ignore[arg-type]
 
 
