@@ -30,12 +30,14 @@ ONTOLOGY_GRAPH = ID["graph/ontology"]
 
 @dataclass
 class Compiled:
-    """A validated corpus in a pyoxigraph store: one named graph per extraction file (what
-    each article says), one for the Wikidata links and one for the ontology."""
+    """A validated corpus in a pyoxigraph store. With ``named``, one named graph per
+    extraction file (what each article says), one for the Wikidata links and one for the
+    ontology; otherwise everything is in the default graph, where queries run fastest."""
 
     corpus: Corpus
     ontology: Graph
     store: ox.Store = field(repr=False)
+    named: bool = True
 
     def graph_names(self) -> list[URIRef]:
         return sorted(URIRef(g.value) for g in self.store.named_graphs())
@@ -51,6 +53,12 @@ class Compiled:
     def data(self) -> Graph:
         """The instance data (every graph but the ontology) as an rdflib graph, on first use."""
         g = new_graph()
+        if not self.named:
+            for q in self.store.quads_for_pattern(None, None, None, ox.DefaultGraph()):
+                t = (oxi.from_ox(q.subject), oxi.from_ox(q.predicate), oxi.from_ox(q.object))
+                if t not in self.ontology:
+                    g.add(t)  # type: ignore[arg-type]
+            return g
         for name in self.graph_names():
             if name != ONTOLOGY_GRAPH:
                 g += self.graph(name)
@@ -67,6 +75,8 @@ class Compiled:
     @cached_property
     def triple_count(self) -> int:
         """Distinct triples over all graphs."""
+        if not self.named:
+            return len(self.store)
         rows = self.store.query(
             "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o "
             "WHERE { GRAPH ?g { ?s ?p ?o } } }"
@@ -80,6 +90,7 @@ def compile_graph(
     sources: Path | None = None,
     validator: str = "fast",
     links: Path | None = None,
+    named: bool = False,
 ) -> Compiled:
     """Load, convert and validate; raise ValidationFailed with every located problem.
 
@@ -87,8 +98,10 @@ def compile_graph(
     and its offsets are recorded in the graph. With ``links`` (a reviewed links file, see
     ``kg.linking``), every accepted link becomes ``entity skos:exactMatch wd:QID``.
 
-    Each file is converted straight into its named graph of the store; where each triple came
-    from is worked out again only if validation finds problems to report.
+    Each file is converted straight into the store (into its own named graph with ``named``,
+    for exports; else into the default graph, where validation and queries run several times
+    faster); where each triple came from is worked out again only if validation finds
+    problems to report.
     """
     ontology = onto.load("ontology.ttl", ontology_dir)
     shapes = onto.load("shapes.ttl", ontology_dir)
@@ -98,16 +111,16 @@ def compile_graph(
     cache = oxi.TermCache()
     converter = Converter(corpus, offsets, track=False)
     for f in corpus.files:
-        oxi.store_of(converter.convert_file(f), graph_name(f), store, cache)
+        oxi.store_of(converter.convert_file(f), graph_name(f) if named else None, store, cache)
     extra = Converted({}, {})
     if links is not None:
         errors += apply_links(extra, corpus, links)
     for name, triples in extra.parts.items():
-        oxi.store_of(triples, name, store, cache)
-    oxi.store_of(ontology, ONTOLOGY_GRAPH, store, cache)
-    compiled = Compiled(corpus, ontology, store)
+        oxi.store_of(triples, name if named else None, store, cache)
+    oxi.store_of(ontology, ONTOLOGY_GRAPH if named else None, store, cache)
+    compiled = Compiled(corpus, ontology, store, named)
     if validator == "fast":
-        found = fast_findings(store, shapes, union=True)
+        found = fast_findings(store, shapes, union=named)
     else:
         found = pyshacl_findings(compiled.data, shapes, ontology)
     if found:  # convert again, this time recording the YAML origin of every triple
@@ -144,6 +157,13 @@ def store_nquads(store: ox.Store) -> bytes:
     return dumped
 
 
+def store_ntriples(store: ox.Store) -> bytes:
+    """Sorted N-Triples of a store's default graph."""
+    dumped = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+    assert dumped is not None
+    return sorted_ntriples(dumped)
+
+
 def turtle_of_sorted(nt: bytes) -> bytes:
     """Turtle for people from sorted N-Triples: the project's prefixes, one block a subject."""
     triples = ox.parse(nt, format=ox.RdfFormat.N_TRIPLES)
@@ -166,7 +186,8 @@ def tidy_prefixes(out: bytes) -> bytes:
 
 def write_outputs(compiled: Compiled, out_dir: Path) -> list[Path]:
     """Serialise everything first, then write each file atomically; return the paths."""
-    nt = union_ntriples(store_nquads(compiled.store))
+    store = compiled.store
+    nt = union_ntriples(store_nquads(store)) if compiled.named else store_ntriples(store)
     outputs = {out_dir / "kg.ttl": turtle_of_sorted(nt), out_dir / "kg.nt": nt}
     for path, data in outputs.items():
         write_atomic(path, data)

@@ -453,7 +453,9 @@ def export(
     if ontology_docs:
         data = ontology_markdown(onto.load("ontology.ttl", ontology)).encode("utf-8")
     else:
-        compiled = compile_graph(extractions, ontology, sources, links=_links(links, extractions))
+        compiled = compile_graph(
+            extractions, ontology, sources, links=_links(links, extractions), named=True
+        )
         data = serialize(compiled, fmt)
     if output is None:
         click.echo(data.decode("utf-8"), nl=False)
@@ -497,7 +499,7 @@ def push(
     (bearer), or KG_ENDPOINT_USER and KG_ENDPOINT_PASSWORD (basic).
     """
     graphs = graph_payloads(
-        compile_graph(extractions, ontology, sources, links=_links(links, extractions))
+        compile_graph(extractions, ontology, sources, links=_links(links, extractions), named=True)
     )
     if graph_iri is not None:
         graphs = {URIRef(graph_iri): union_ntriples_of(graphs.values())}

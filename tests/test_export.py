@@ -49,7 +49,7 @@ def test_round_trip_and_byte_identical(mini: Path, tmp_path: Path, fmt: str, epo
     assert first == second
     graphs = {
         name: Graph().parse(data=nt, format="nt")
-        for name, nt in graph_payloads(compile_graph(mini, ONTOLOGY)).items()
+        for name, nt in graph_payloads(compile_graph(mini, ONTOLOGY, named=True)).items()
     }
     expected = Graph()
     for g in graphs.values():
@@ -70,7 +70,7 @@ def test_round_trip_and_byte_identical(mini: Path, tmp_path: Path, fmt: str, epo
 
 
 def test_named_graphs(mini: Path, epoch: None) -> None:
-    compiled = compile_graph(mini, ONTOLOGY)
+    compiled = compile_graph(mini, ONTOLOGY, named=True)
     graphs = {
         name: Graph().parse(data=nt, format="nt") for name, nt in graph_payloads(compiled).items()
     }
@@ -91,7 +91,7 @@ def test_named_graphs(mini: Path, epoch: None) -> None:
 
 
 def test_turtle_uses_only_our_prefixes(mini: Path, epoch: None) -> None:
-    text = serialize(compile_graph(mini, ONTOLOGY), "turtle").decode()
+    text = serialize(compile_graph(mini, ONTOLOGY, named=True), "turtle").decode()
     prefixes = {line.split()[1] for line in text.splitlines() if line.startswith("@prefix")}
     assert "schema1:" not in prefixes and "brick:" not in prefixes
     assert "nkg:" in prefixes

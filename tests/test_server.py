@@ -126,7 +126,7 @@ def test_push_replaces_only_our_graphs(server: str, pushed: Path, two_articles: 
         "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
         "FILTER(STRSTARTS(STR(?g), 'https://w3id.org/newskg/')) }",
     )
-    payloads = graph_payloads(compile_graph(two_articles, ONTOLOGY))
+    payloads = graph_payloads(compile_graph(two_articles, ONTOLOGY, named=True))
     expected = sum(body.count(b"\n") for body in payloads.values())
     assert isinstance(count, q.Rows) and int(count.rows[0][0]) == expected  # type: ignore[arg-type]
 
