@@ -24,7 +24,7 @@ build: $(VENV)/.installed ## Build and validate the graph into build/ (checking 
 	$(KG) build $(if $(wildcard $(SOURCES)),--sources $(SOURCES))
 
 demo: build ## Build the graph, then run a stored query on the embedded engine
-	$(KG) query run spellings -p contains=hizbollah -f table
+	$(KG) query run spellings -p contains=kata -f table
 
 test: $(VENV)/.installed ## Run the test suite
 	$(BIN)/pytest -q
