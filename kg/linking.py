@@ -202,7 +202,7 @@ def read_links(path: Path) -> list[LinkRow]:
             except DataError as e:
                 errors.append(e)
     except csv.Error as e:
-        raise DataError(f"not valid CSV ({e})", Location(path, reader.line_num)) from None
+        raise DataError(f"not valid CSV ({e})", Location(path, reader.line_num, "row")) from None
     errors += _check_rows(rows, path)
     if len(errors) == 1:
         raise errors[0]
@@ -576,8 +576,9 @@ def plan(corpus: Corpus, path: Path, only: Iterable[str] = ()) -> Plan:
     all_targets = targets(corpus)
     known = {t.id for t in all_targets}
     wanted = set(only)
-    for ident in sorted(wanted - known):
-        raise UsageError(f"no actor or place has the id {ident!r}", Location(field="--only"))
+    unknown = sorted(wanted - known)
+    if unknown:
+        raise UsageError(f"no actor or place has the id {unknown[0]!r}", Location(field="--only"))
     settled = {r.entity for r in existing if r.decision and r.status != "rejected"}
     work = [t for t in all_targets if (not wanted or t.id in wanted) and t.id not in settled]
     return Plan(path, existing, work, wanted, settled, known)

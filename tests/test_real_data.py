@@ -16,6 +16,7 @@ from .conftest import ONTOLOGY, ROOT, SOURCES
 
 EXTRACTIONS = ROOT / "extractions"
 GOLDEN = ROOT / "tests" / "golden"
+LINKS = ROOT / "links" / "wikidata.csv"
 
 # Parameters of the golden runs of parameterised queries.
 GOLDEN_PARAMS: dict[str, dict[str, str]] = {
@@ -28,7 +29,8 @@ GOLDEN_PARAMS: dict[str, dict[str, str]] = {
 
 @pytest.fixture(scope="module")
 def real() -> Compiled:
-    return compile_graph(EXTRACTIONS, ONTOLOGY, SOURCES if SOURCES.is_dir() else None)
+    return compile_graph(EXTRACTIONS, ONTOLOGY, SOURCES if SOURCES.is_dir() else None,
+                         links=LINKS)
 
 
 def golden_output(compiled: Compiled, name: str) -> str:
@@ -59,7 +61,7 @@ def test_stored_query_golden_rows(real: Compiled, name: str) -> None:
 
 
 def write_golden() -> None:  # pragma: no cover - run by `make golden`
-    compiled = compile_graph(EXTRACTIONS, ONTOLOGY)
+    compiled = compile_graph(EXTRACTIONS, ONTOLOGY, links=LINKS)
     GOLDEN.mkdir(exist_ok=True)
     for name in q.stored_queries(ROOT / "queries"):
         (GOLDEN / f"{name}.tsv").write_text(golden_output(compiled, name), encoding="utf-8")
