@@ -29,8 +29,7 @@ GOLDEN_PARAMS: dict[str, dict[str, str]] = {
 
 @pytest.fixture(scope="module")
 def real() -> Compiled:
-    return compile_graph(EXTRACTIONS, ONTOLOGY, SOURCES if SOURCES.is_dir() else None,
-                         links=LINKS)
+    return compile_graph(EXTRACTIONS, ONTOLOGY, SOURCES if SOURCES.is_dir() else None, links=LINKS)
 
 
 def golden_output(compiled: Compiled, name: str) -> str:
