@@ -12,15 +12,7 @@ from kg import queries as q
 from kg.build import compile_graph
 
 from .conftest import ONTOLOGY, ROOT
-from .engines import same_results
-
-PARAMS = {
-    "actor-profile": {"actor": "river-front"},
-    "article-summary": {"article": "gazette-2021-06-01"},
-    "events-in-place": {"place": "testland"},
-    "figures-about": {"entity": "protesters"},
-    "spellings": {"contains": "front"},
-}
+from .engines import PARAMS, same_results
 
 
 @pytest.mark.parametrize("name", sorted(q.stored_queries(ROOT / "queries")))

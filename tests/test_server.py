@@ -25,16 +25,9 @@ from kg.errors import ServiceError
 from kg.export import graph_payloads
 
 from .conftest import MINI, ONTOLOGY, ROOT
-from .engines import same_results
+from .engines import PARAMS, same_results
 
 OXIGRAPH = shutil.which("oxigraph") or str(Path(os.sys.executable).parent / "oxigraph")
-PARAMS = {
-    "actor-profile": {"actor": "river-front"},
-    "article-summary": {"article": "gazette-2021-06-01"},
-    "events-in-place": {"place": "testland"},
-    "figures-about": {"entity": "protesters"},
-    "spellings": {"contains": "front"},
-}
 
 
 def free_port() -> int:
