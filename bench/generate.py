@@ -16,14 +16,30 @@ import json
 import random
 from pathlib import Path
 
-ACTOR_TYPES = ["person"] * 5 + ["organisation", "armed-group", "government-body",
-                                "political-party", "media-outlet", "collective-group"]
-EVENT_TYPES = ["airstrike", "drone-strike", "rocket-attack", "protest", "armed-attack",
-               "arrests", "vote", "troop-deployment"]
+ACTOR_TYPES = ["person"] * 5 + [
+    "organisation",
+    "armed-group",
+    "government-body",
+    "political-party",
+    "media-outlet",
+    "collective-group",
+]
+EVENT_TYPES = [
+    "airstrike",
+    "drone-strike",
+    "rocket-attack",
+    "protest",
+    "armed-attack",
+    "arrests",
+    "vote",
+    "troop-deployment",
+]
 ROLES = ["agent", "target", "victim", "participant", "organiser", "supporter"]
 HEDGES = ["exact", "at-least", "more-than", "approximately", "nearly"]
-WORDS = ("alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike "
-         "november oscar papa quebec romeo sierra tango uniform victor whiskey xray").split()
+WORDS = (
+    "alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike "
+    "november oscar papa quebec romeo sierra tango uniform victor whiskey xray"
+).split()
 
 
 def q(text: str) -> str:
@@ -47,21 +63,37 @@ def shared_file(n: int, rng: random.Random) -> str:
         lines += [f"  - id: country-{c}", "    type: state", f"    label: Country {c}"]
     for a in range(2 * n):
         t = ACTOR_TYPES[a % len(ACTOR_TYPES)]
-        lines += [f"  - id: actor-{a}", f"    type: {t}", f"    label: Actor {a} {WORDS[a % 24]}",
-                  f"    also: [A{a}, {q(f'Actor no. {a}')}]"]
+        lines += [
+            f"  - id: actor-{a}",
+            f"    type: {t}",
+            f"    label: Actor {a} {WORDS[a % 24]}",
+            f"    also: [A{a}, {q(f'Actor no. {a}')}]",
+        ]
     lines.append("places:")
     for r in range(regions):
-        lines += [f"  - id: region-{r}", "    type: region", f"    label: Region {r}",
-                  f"    located_in: country-{r % countries}"]
+        lines += [
+            f"  - id: region-{r}",
+            "    type: region",
+            f"    label: Region {r}",
+            f"    located_in: country-{r % countries}",
+        ]
     for c in range(cities):
-        lines += [f"  - id: city-{c}", "    type: city", f"    label: City {c}",
-                  f"    located_in: region-{c % regions}"]
+        lines += [
+            f"  - id: city-{c}",
+            "    type: city",
+            f"    label: City {c}",
+            f"    located_in: region-{c % regions}",
+        ]
     lines.append("events:")
     for e in range(2 * n):
         year = 2015 + e % 10
-        lines += [f"  - id: event-{e}", f"    type: {EVENT_TYPES[e % len(EVENT_TYPES)]}",
-                  f"    label: Event {e}", f"    date: {year}-{1 + e % 12:02d}-{1 + e % 28:02d}",
-                  f"    place: city-{rng.randrange(cities)}"]
+        lines += [
+            f"  - id: event-{e}",
+            f"    type: {EVENT_TYPES[e % len(EVENT_TYPES)]}",
+            f"    label: Event {e}",
+            f"    date: {year}-{1 + e % 12:02d}-{1 + e % 28:02d}",
+            f"    place: city-{rng.randrange(cities)}",
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -77,9 +109,13 @@ def article_file(i: int, n: int, rng: random.Random) -> tuple[str, str]:
     actors = sorted({zipf_index(rng, 2 * n) for _ in range(10)})
     events = sorted({zipf_index(rng, 2 * n) for _ in range(5)})
     lines = [
-        "article:", f"  id: {aid}", f"  title: {q(f'Synthetic article {i}')}",
-        "  genre: news-report", f"  published: {2015 + i % 10}-{1 + i % 12:02d}-{1 + i % 28:02d}",
-        f"  source_file: {aid}.txt", "mentions:",
+        "article:",
+        f"  id: {aid}",
+        f"  title: {q(f'Synthetic article {i}')}",
+        "  genre: news-report",
+        f"  published: {2015 + i % 10}-{1 + i % 12:02d}-{1 + i % 28:02d}",
+        f"  source_file: {aid}.txt",
+        "mentions:",
     ]
     for a in actors:
         lines += [f"  - entity: actor-{a}", f"    as: [{q(f'Actor {a}')}]"]
@@ -88,24 +124,37 @@ def article_file(i: int, n: int, rng: random.Random) -> tuple[str, str]:
     lines.append("reports:")
     for e in events:
         parts = rng.sample(actors, min(len(actors), rng.randint(2, 4)))
-        lines += [f"  - event: event-{e}", f"    date: {2015 + e % 10}-{1 + e % 12:02d}",
-                  f"    date_text: {q('in month ' + str(1 + e % 12))}", "    participants:"]
+        lines += [
+            f"  - event: event-{e}",
+            f"    date: {2015 + e % 10}-{1 + e % 12:02d}",
+            f"    date_text: {q('in month ' + str(1 + e % 12))}",
+            "    participants:",
+        ]
         lines += [f"      - {{actor: actor-{a}, role: {rng.choice(ROLES)}}}" for a in parts]
         lines.append(f"    evidence: {quote(f'Article {i} reports event {e} in detail.')}")
     lines.append("statements:")
     for s in range(8):
         speaker = rng.choice(actors)
-        lines += [f"  - id: s{s}", f"    kind: {'quote' if s % 2 else 'claim'}",
-                  f"    text: {q(f'Statement {s} of article {i}: ' + ' '.join(rng.sample(WORDS, 6)))}",
-                  f"    speaker: actor-{speaker}", f"    about: [event-{rng.choice(events)}]",
-                  f"    evidence: {quote(f'Actor {speaker} said thing {s} in article {i}.')}"]
+        lines += [
+            f"  - id: s{s}",
+            f"    kind: {'quote' if s % 2 else 'claim'}",
+            f"    text: {q(f'Statement {s} of article {i}: ' + ' '.join(rng.sample(WORDS, 6)))}",
+            f"    speaker: actor-{speaker}",
+            f"    about: [event-{rng.choice(events)}]",
+            f"    evidence: {quote(f'Actor {speaker} said thing {s} in article {i}.')}",
+        ]
     lines.append("figures:")
     for f in range(3):
         e = rng.choice(events)
         value = rng.randrange(1, 500)
-        lines += [f"  - id: f{f}", "    quantity: killed", f"    hedge: {rng.choice(HEDGES)}",
-                  f"    value: {value}", f"    about: event-{e}",
-                  f"    evidence: {quote(f'{value} people died in event {e} ({i}.{f}).')}"]
+        lines += [
+            f"  - id: f{f}",
+            "    quantity: killed",
+            f"    hedge: {rng.choice(HEDGES)}",
+            f"    value: {value}",
+            f"    about: event-{e}",
+            f"    evidence: {quote(f'{value} people died in event {e} ({i}.{f}).')}",
+        ]
     return "\n".join(lines) + "\n", "\n".join(sentences) + "\n"
 
 
