@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from kg import queries as q
 from kg import remote
@@ -69,22 +69,26 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         proc.wait(timeout=10)
 
 
-@pytest.fixture(scope="module")
-def pushed(server: str, two_articles: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("built")
-    write_outputs(compile_graph(two_articles, ONTOLOGY), out)
-    result = CliRunner().invoke(
+def push(server: str, extractions: Path) -> Result:
+    return CliRunner().invoke(
         cli,
         [
             "push",
             "--endpoint",
             server + "/store",
             "-e",
-            str(two_articles),
+            str(extractions),
             "--ontology",
             str(ONTOLOGY),
         ],
     )
+
+
+@pytest.fixture(scope="module")
+def pushed(server: str, two_articles: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("built")
+    write_outputs(compile_graph(two_articles, ONTOLOGY), out)
+    result = push(server, two_articles)
     assert result.exit_code == 0, result.stderr
     assert result.stderr.startswith("pushed ")
     return out / "kg.nt"
@@ -99,18 +103,7 @@ def test_push_replaces_only_our_graphs(server: str, pushed: Path, two_articles: 
         data=b"<http://a> <http://b> <http://c> .\n",
         headers={"Content-Type": "application/n-triples"},
     ).raise_for_status()
-    result = CliRunner().invoke(
-        cli,
-        [
-            "push",
-            "--endpoint",
-            server + "/store",
-            "-e",
-            str(two_articles),
-            "--ontology",
-            str(ONTOLOGY),
-        ],
-    )
+    result = push(server, two_articles)
     assert result.exit_code == 0
     ask = remote.query(server + "/query", f"ASK {{ GRAPH <{other}> {{ ?s ?p ?o }} }}")
     assert ask is True
