@@ -21,11 +21,9 @@ from .extraction import load_corpus
 from .fsutil import write_atomic
 from .linking import apply_links
 from .model import Corpus
-from .namespaces import ID, PREFIXES, new_graph
+from .namespaces import ONTOLOGY_GRAPH, PREFIXES, new_graph
 from .validate import fast_findings, locate, pyshacl_findings
 from .verify import verify
-
-ONTOLOGY_GRAPH = ID["graph/ontology"]
 
 
 @dataclass

@@ -5,11 +5,8 @@ from __future__ import annotations
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-from .namespaces import BASE, SCHEMES
+from .namespaces import NKG, SCHEMES
 from .results import compact
-
-NKG = BASE + "ontology#"
-
 
 _ALIGNED = {
     "schema:": "https://schema.org/",

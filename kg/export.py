@@ -25,7 +25,7 @@ from .build import (
     turtle_of_sorted,
     union_ntriples,
 )
-from .namespaces import BASE, ID, PREFIXES, new_graph
+from .namespaces import BASE, ID, METADATA_GRAPH, PREFIXES, new_graph
 
 FORMATS = {
     "turtle": "ttl",
@@ -34,10 +34,7 @@ FORMATS = {
     "trig": "trig",
     "nquads": "nq",
 }
-LINKS_GRAPH = ID["graph/wikidata-links"]
-METADATA_GRAPH = ID["graph/metadata"]
 DATASET = ID["dataset"]
-WIKIDATA = "http://www.wikidata.org/entity/"
 LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
 
 JSONLD_CONTEXT: dict[str, str] = {**PREFIXES, "id": str(ID)}

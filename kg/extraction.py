@@ -505,11 +505,6 @@ def read_file(path: Path, vocab: Vocabulary, display: str | None = None) -> Extr
     return _FileReader(shown, vocab).read(doc)
 
 
-def parse_text(text: str, path: str, vocab: Vocabulary) -> ExtractionFile:
-    """Read an extraction document from a string (used by tests and tools)."""
-    return _FileReader(path, vocab).read(yamlstrict.load(text, path))
-
-
 def extraction_paths(folder: Path) -> list[Path]:
     """The extraction files of a folder, sorted by name."""
     if not folder.exists():

@@ -44,15 +44,13 @@ from .errors import DataError, KgError, Location, ServiceError, UsageError, Vali
 from .extraction import SLUG
 from .fsutil import write_atomic
 from .model import Actor, Corpus, Place
-from .namespaces import ID
+from .namespaces import LINKS_GRAPH, WIKIDATA
 
 COLUMNS = ("entity", "kind", "qid", "label", "score", "matched", "status", "decided_by", "note")
 STATUSES = ("accepted", "rejected", "proposed", "no-match")
 AUTO = "auto"
 DEFAULT_LINKS = Path("links/wikidata.csv")
-WIKIDATA = "http://www.wikidata.org/entity/"
 QID = re.compile(r"Q[1-9][0-9]*")
-LINKS_GRAPH = ID["graph/wikidata-links"]  # the same as kg.export.LINKS_GRAPH
 
 ACCEPT = 0.80  # lowest score accepted without review
 MARGIN = 0.15  # ... and by how much it must lead the runner-up

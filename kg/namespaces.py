@@ -9,7 +9,12 @@ BASE = "https://w3id.org/newskg/"
 NKG = Namespace(BASE + "ontology#")
 ID = Namespace(BASE + "id/")
 VOCAB = Namespace(BASE + "vocab/")
-SHAPES = Namespace(BASE + "shapes#")
+WIKIDATA = "http://www.wikidata.org/entity/"
+
+# Named graphs of exports and stores (besides one per extraction file).
+ONTOLOGY_GRAPH = ID["graph/ontology"]
+LINKS_GRAPH = ID["graph/wikidata-links"]
+METADATA_GRAPH = ID["graph/metadata"]
 
 # Concept schemes of the ontology, by the name used in extraction files.
 SCHEMES = {

@@ -8,14 +8,12 @@ two orders of magnitude faster than rdflib's engine, with the same rows.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef, Variable
 
 from .convert import Triple
-from .errors import DataError, Location
 from .namespaces import PREFIXES, new_graph
 from .queries import with_values
 from .results import Rows, Term
@@ -83,15 +81,6 @@ def store_of(
         for s, p, o in triples
     )
     return target
-
-
-def load_store(path: Path) -> ox.Store:
-    """An in-memory store with the N-Triples file ``path`` (the built graph)."""
-    if not path.is_file():
-        raise DataError(f"no built graph at {path}: run `kg build` first", Location(path))
-    store = ox.Store()
-    store.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES)
-    return store
 
 
 def execute(

@@ -11,18 +11,17 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import VOID
 
 from kg import ontology
-from kg.build import ONTOLOGY_GRAPH, compile_graph
+from kg.build import compile_graph
 from kg.cli import cli
 from kg.docs import ontology_markdown
 from kg.export import (
     DATASET,
     FORMATS,
-    METADATA_GRAPH,
     context_document,
     graph_payloads,
     serialize,
 )
-from kg.namespaces import ID
+from kg.namespaces import ID, METADATA_GRAPH, ONTOLOGY_GRAPH
 
 from .conftest import ONTOLOGY, ROOT
 

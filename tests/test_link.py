@@ -30,9 +30,9 @@ from kg.build import compile_graph
 from kg.cli import cli
 from kg.convert import convert
 from kg.errors import DataError, KgError, Location, ServiceError, ValidationFailed
-from kg.export import LINKS_GRAPH, graph_payloads
+from kg.export import graph_payloads
 from kg.extraction import Vocabulary, load_corpus
-from kg.namespaces import ID
+from kg.namespaces import ID, LINKS_GRAPH
 from kg.ontology import load
 from kg.validate import VALIDATORS, check
 
