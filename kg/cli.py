@@ -16,7 +16,7 @@ from typing import Any, TextIO, TypeVar
 import click
 from rdflib import URIRef
 
-from . import __version__, linking, remote, wikidata
+from . import __version__, incremental, linking, remote, wikidata
 from . import ontology as onto
 from . import queries as q
 from .build import compile_graph, write_outputs
@@ -161,14 +161,24 @@ def build(
     error nothing is written and the previous output stays as it was. Every problem is
     reported on stderr as `path:line: field: message`.
     """
-    compiled = compile_graph(
-        extractions, ontology, sources, validator, links=_links(links, extractions)
-    )
-    paths = write_outputs(compiled, out)
-    n_articles = len(compiled.corpus.articles())
+    if validator != "fast":
+        compiled = compile_graph(
+            extractions, ontology, sources, validator, links=_links(links, extractions)
+        )
+        paths = write_outputs(compiled, out)
+        click.echo(
+            f"built {compiled.triple_count:,} triples from {len(compiled.corpus.articles())} "
+            f"article(s) in {len(compiled.corpus.files)} file(s): "
+            + ", ".join(str(p) for p in paths),
+            err=True,
+        )
+        return
+    r = incremental.build(extractions, ontology, out, sources, _links(links, extractions))
     click.echo(
-        f"built {compiled.triple_count:,} triples from {n_articles} article(s) in "
-        f"{len(compiled.corpus.files)} file(s): {', '.join(str(p) for p in paths)}",
+        f"built {r.triples:,} triples from {r.articles} article(s) in {r.files} file(s) "
+        f"({r.reparsed} read, {r.revalidated} validated"
+        f"{' as a whole' if r.full_validation else ''}; the rest from {out}/.cache): "
+        + ", ".join(str(p) for p in r.outputs),
         err=True,
     )
 

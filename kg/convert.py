@@ -47,6 +47,11 @@ Where = dict[tuple[Node, Node | None], Location]
 
 Triple = tuple[Node, Node, Node]
 
+SHARED_NODES = str(ID["participation/"])
+"""IRIs of the only nodes that several files state triples about: a participation (event,
+actor, role) is one node, stated in every article that reports it. Every other node's triples
+come from one file (``kg.incremental`` relies on this; ``tests/test_incremental.py`` checks)."""
+
 
 def entity_iri(entity: Entity) -> URIRef:
     kind = (

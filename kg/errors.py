@@ -43,6 +43,9 @@ class KgError(Exception):
     def __str__(self) -> str:
         return self.location.prefix() + self.message
 
+    def __reduce__(self) -> tuple[type, tuple[str, Location]]:
+        return (type(self), (self.message, self.location))  # pickled by build workers
+
 
 class DataError(KgError):
     """An extraction file, ontology or source file is malformed."""

@@ -543,11 +543,22 @@ def _error_order(e: KgError) -> tuple[str, int]:
 
 def link(files: list[ExtractionFile]) -> tuple[Corpus, list[KgError]]:
     """Index the entities of all files and check every reference; return the problems found."""
+    entities, errors = index_entities((f.entities(), f.article) for f in files)
+    corpus = Corpus(files, entities)
+    for f in files:
+        errors.extend(check_references(corpus, f)[0])
+    return corpus, errors
+
+
+def index_entities(
+    groups: Iterable[tuple[list[Entity], Article | None]],
+) -> tuple[dict[str, Entity], list[KgError]]:
+    """Entities by id from each file's (entities, article); duplicate ids are errors."""
     errors: list[KgError] = []
     entities: dict[str, Entity] = {}
     articles: dict[str, Article] = {}
-    for f in files:
-        for entity in f.entities():
+    for defined, article in groups:
+        for entity in defined:
             first = entities.get(entity.id)
             if first is not None:
                 errors.append(
@@ -559,23 +570,26 @@ def link(files: list[ExtractionFile]) -> tuple[Corpus, list[KgError]]:
                 )
             else:
                 entities[entity.id] = entity
-        if f.article is not None:
-            first_article = articles.get(f.article.id)
+        if article is not None:
+            first_article = articles.get(article.id)
             if first_article is not None:
                 errors.append(
                     DataError(
-                        f"duplicate article id '{f.article.id}' (also at "
+                        f"duplicate article id '{article.id}' (also at "
                         f"{first_article.where.path}:"
                         f"{first_article.where.line})",
-                        _id_loc(f.article.where, f.article.field_lines),
+                        _id_loc(article.where, article.field_lines),
                     )
                 )
             else:
-                articles[f.article.id] = f.article
-    corpus = Corpus(files, entities)
-    for f in files:
-        errors.extend(_References(corpus, f).check())
-    return corpus, errors
+                articles[article.id] = article
+    return entities, errors
+
+
+def check_references(corpus: Corpus, f: ExtractionFile) -> tuple[list[KgError], set[str]]:
+    """The problems of one file's references, and the ids it refers to."""
+    refs = _References(corpus, f)
+    return refs.check(), refs.used
 
 
 def _id_loc(where: Location, lines: dict[str, int]) -> Location:
@@ -599,6 +613,7 @@ class _References:
         self.f = f
         self.errors: list[KgError] = []
         self.mentioned: set[str] = {m.entity for m in f.mentions}
+        self.used: set[str] = set()
 
     def ref(
         self,
@@ -611,6 +626,7 @@ class _References:
     ) -> None:
         if ident is None:
             return
+        self.used.add(ident)
         loc = Location(where.path, (lines or {}).get(key, where.line), f"{where.field}.{key}")
         target = self.corpus.entities.get(ident)
         wanted = _KINDS[kind]

@@ -7,13 +7,15 @@ two orders of magnitude faster than rdflib's engine, with the same rows.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef, Variable
 
 from .convert import Triple
+from .errors import DataError, Location
 from .namespaces import PREFIXES, new_graph
 from .queries import with_values
 from .results import Rows, Term
@@ -81,6 +83,36 @@ def store_of(
         for s, p, o in triples
     )
     return target
+
+
+class StoreGraph:
+    """A pyoxigraph store seen through the few rdflib Graph methods that labels and parameter
+    lookup use (``results.GraphLike``)."""
+
+    def __init__(self, store: ox.Store) -> None:
+        self.store = store
+
+    def __contains__(self, triple: Any) -> bool:
+        s, p, o = (None if t is None else to_ox(t) for t in triple)
+        return next(iter(self.store.quads_for_pattern(s, p, o)), None) is not None  # type: ignore[arg-type]
+
+    def value(self, subject: Any, predicate: Any) -> Any:
+        for quad in self.store.quads_for_pattern(to_ox(subject), to_ox(predicate), None):  # type: ignore[arg-type]
+            return from_ox(quad.object)
+        return None
+
+    def subject_objects(self, predicate: Any) -> Iterator[tuple[Any, Any]]:
+        for quad in self.store.quads_for_pattern(None, to_ox(predicate), None):  # type: ignore[arg-type]
+            yield from_ox(quad.subject), from_ox(quad.object)
+
+
+def load(path: Path) -> ox.Store:
+    """The built graph (``build/kg.nt``) in an in-memory store."""
+    if not path.is_file():
+        raise DataError(f"no built graph at {path}: run `kg build` first", Location(path))
+    store = ox.Store()
+    store.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES)
+    return store
 
 
 def execute(

@@ -30,7 +30,7 @@ from rdflib.plugins.sparql.sparql import Query
 
 from .errors import DataError, Location, UsageError
 from .namespaces import ID, PREFIXES, N, new_graph
-from .results import Rows, Term
+from .results import GraphLike, Rows, Term
 
 PARAM_TYPES = ("iri", "string", "date", "integer")
 _HEADER = re.compile(r"#\s?(\w+):\s*(.*)")
@@ -158,7 +158,9 @@ def _is_update(text: str) -> bool:
 # --- parameter values -------------------------------------------------------------------------
 
 
-def bind(query: StoredQuery, values: dict[str, str], graph: Graph | None) -> dict[Variable, Any]:
+def bind(
+    query: StoredQuery, values: dict[str, str], graph: GraphLike | None
+) -> dict[Variable, Any]:
     """Turn ``-p name=value`` strings into RDF terms of each parameter's declared type."""
     for name in values:
         query.param(name)  # unknown names fail with the list of valid ones
@@ -171,7 +173,7 @@ def bind(query: StoredQuery, values: dict[str, str], graph: Graph | None) -> dic
     return bindings
 
 
-def to_term(p: Param, raw: str, graph: Graph | None) -> URIRef | Literal:
+def to_term(p: Param, raw: str, graph: GraphLike | None) -> URIRef | Literal:
     if p.type == "string":
         return Literal(raw)
     if p.type == "integer":
@@ -192,7 +194,7 @@ def to_term(p: Param, raw: str, graph: Graph | None) -> URIRef | Literal:
 _LABELS = (RDFS.label, SKOS.altLabel, SKOS.prefLabel, N.surfaceForm, N.title)
 
 
-def resolve_iri(name: str, raw: str, graph: Graph | None) -> URIRef:
+def resolve_iri(name: str, raw: str, graph: GraphLike | None) -> URIRef:
     """An entity by full IRI, prefixed name, curated id or (case-insensitive) label.
 
     Ids and labels need the built graph; without it only IRIs and prefixed names resolve.

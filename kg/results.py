@@ -6,16 +6,28 @@ import csv
 import io
 import json
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any, Protocol
 
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import RDFS, SKOS, XSD
 
 from .namespaces import ID, PREFIXES, N
 
 FORMATS = ("table", "csv", "tsv", "json", "markdown")
 Term = URIRef | Literal | BNode | None
+
+
+class GraphLike(Protocol):
+    """What labels and parameter lookup need of a graph: an rdflib Graph, or a
+    ``kg.oxi.StoreGraph`` over the embedded pyoxigraph store."""
+
+    def __contains__(self, triple: Any) -> bool: ...
+
+    def value(self, subject: Any, predicate: Any) -> Any: ...
+
+    def subject_objects(self, predicate: Any) -> Iterator[tuple[Any, Any]]: ...
 
 
 @dataclass
@@ -44,7 +56,7 @@ def compact(iri: str) -> str:
 class Labeller:
     """Finds a human label for an IRI in the graph (rdfs:label, skos:prefLabel, title)."""
 
-    def __init__(self, graph: Graph | None) -> None:
+    def __init__(self, graph: GraphLike | None) -> None:
         self.graph = graph
         self.cache: dict[URIRef, str | None] = {}
 
@@ -159,7 +171,7 @@ def json_text(rows: Rows) -> str:
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
 
 
-def render(rows: Rows, fmt: str, graph: Graph | None) -> str:
+def render(rows: Rows, fmt: str, graph: GraphLike | None) -> str:
     label = Labeller(graph)
     if fmt == "table":
         return table(rows, label)

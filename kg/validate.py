@@ -8,7 +8,6 @@ implementation, slower by one to two orders of magnitude on large graphs.
 from __future__ import annotations
 
 import pyoxigraph as ox
-from pyshacl import validate as shacl_validate
 from rdflib import Graph, Node, URIRef
 from rdflib.namespace import RDF, SH
 
@@ -43,6 +42,8 @@ def fast_findings(store: ox.Store, shapes: Graph, union: bool = False) -> Found:
 
 
 def pyshacl_findings(data: Graph, shapes: Graph, ontology: Graph) -> Found:
+    from pyshacl import validate as shacl_validate  # slow to import; only this path needs it
+
     conforms, report, _ = shacl_validate(
         data, shacl_graph=shapes, ont_graph=ontology, inference="none", allow_warnings=True
     )

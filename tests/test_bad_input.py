@@ -22,6 +22,13 @@ def run_build(folder: Path, out: Path) -> tuple[int, str]:
     return result.exit_code, result.stderr
 
 
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` (outputs and build cache) with its bytes."""
+    return {
+        str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
+
+
 def edit(folder: Path, old: str, new: str, name: str = ARTICLE) -> Path:
     path = folder / name
     text = path.read_text(encoding="utf-8")
@@ -264,7 +271,8 @@ def test_all_problems_are_reported_in_file_order(mini: Path, tmp_path: Path) -> 
 def test_failed_build_leaves_previous_output_untouched(mini: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     assert run_build(mini, out)[0] == 0
-    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    before = snapshot(out)
+    assert ".cache/units.pickle" in before  # the build cache is checked too
     edit(mini, "published: 2021-06-01", "published: 2021-02-30")
     assert run_build(mini, out)[0] == 1
-    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert snapshot(out) == before
