@@ -24,9 +24,7 @@ def run_build(folder: Path, out: Path) -> tuple[int, str]:
 
 def snapshot(folder: Path) -> dict[str, bytes]:
     """Every file under ``folder`` (outputs and build cache) with its bytes."""
-    return {
-        str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()
-    }
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
 
 
 def edit(folder: Path, old: str, new: str, name: str = ARTICLE) -> Path:

@@ -1,0 +1,199 @@
+"""Incremental builds: the cache never changes the outcome of `kg build`.
+
+After a successful build, each edit below is built twice: on top of the cache, and cold into
+an empty folder. The exit code, the error messages (with their locations) and the output must
+be the same. The edits include SHACL violations whose focus node lives in a file that was not
+edited, so the per-unit validation must find which cached units to check again.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from rdflib import Graph
+from rdflib.compare import isomorphic
+
+from kg import incremental
+from kg.cli import cli
+from kg.convert import SHARED_NODES
+
+from .conftest import MINI, ONTOLOGY, ROOT, SECOND
+
+ARTICLE = "gazette-2021-06-01.yaml"
+
+
+def build(folder: Path, out: Path) -> tuple[int, str]:
+    result = CliRunner().invoke(
+        cli, ["build", "-e", str(folder), "--ontology", str(ONTOLOGY), "-o", str(out)]
+    )
+    return result.exit_code, result.stderr
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.fixture()
+def corpus(tmp_path: Path) -> Path:
+    folder = tmp_path / "extractions"
+    folder.mkdir()
+    for path in (MINI / "shared.yaml", MINI / ARTICLE, SECOND / "herald-2021-06-02.yaml"):
+        shutil.copy(path, folder / path.name)
+    return folder
+
+
+def same_as_cold(folder: Path, warm: Path, tmp_path: Path) -> tuple[int, str]:
+    """Build on top of the cache in ``warm`` and cold; assert the same outcome."""
+    code, err = build(folder, warm)
+    cold = tmp_path / f"cold-{len(list(tmp_path.iterdir()))}"
+    cold_code, cold_err = build(folder, cold)
+    assert (code, err.splitlines()[:-1] if code == 0 else err) == (
+        cold_code,
+        cold_err.splitlines()[:-1] if cold_code == 0 else cold_err,
+    )
+    if code == 0:
+        for name, fmt in (("kg.nt", "nt"), ("kg.ttl", "turtle")):
+            assert (warm / name).read_bytes() == (cold / name).read_bytes(), name
+            Graph().parse(warm / name, format=fmt)
+    return code, err
+
+
+# (file, old, new, the first error line expected) applied one after another
+EDITS = [
+    pytest.param(
+        ARTICLE,
+        "hedge: range\n    lower: 2000\n",
+        "hedge: range\n    value: 2500\n    lower: 2000\n",
+        "gazette-2021-06-01.yaml:50: figures[0]: A figure with the hedge 'range' needs both",
+        id="figure-in-the-edited-file",
+    ),
+    pytest.param(
+        "shared.yaml",
+        "  - id: testland\n    type: state\n",
+        "  - id: testland\n    type: state\n    located_in: port-city\n",
+        "shared.yaml:3: actors[0]: A place cannot be located in itself",
+        id="cycle-within-a-file",
+    ),
+    pytest.param(
+        ARTICLE,
+        "    part_of: testland\n",
+        "    part_of: testland\nplaces:\n  - id: harbour\n    type: district\n"
+        "    label: Harbour\n    located_in: port-city\n",
+        None,
+        id="new-place-in-an-article",
+    ),
+    pytest.param(
+        "shared.yaml",
+        "    located_in: testland\n",
+        "    located_in: [testland, harbour]\n",
+        "gazette-2021-06-01.yaml:22: places[0]: A place cannot be located in itself",
+        id="cycle-through-another-file",
+    ),
+    pytest.param(
+        ARTICLE,
+        "    located_in: port-city\n",
+        "    located_in: testland\n",
+        None,
+        id="cycle-broken-in-the-other-file",
+    ),
+    pytest.param(
+        ARTICLE,
+        "      - {actor: river-front, role: organiser}",
+        "      - {actor: river-frnt, role: organiser}",
+        "gazette-2021-06-01.yaml:43: reports[0].participants[1].actor: unknown actor id",
+        id="dangling-reference",
+    ),
+    pytest.param(
+        "shared.yaml",
+        "  - id: river-front\n    type: armed-group\n",
+        "  - id: river-frnt\n    type: armed-group\n",
+        "herald-2021-06-02.yaml:16: mentions[1].entity: unknown mentionable id 'river-front'",
+        id="an-unchanged-file-loses-its-reference",
+    ),
+]
+
+
+def test_every_edit_gives_what_a_cold_build_gives(corpus: Path, tmp_path: Path) -> None:
+    warm = tmp_path / "warm"
+    assert same_as_cold(corpus, warm, tmp_path)[0] == 0
+    for param in EDITS:
+        name, old, new, expected = param.values
+        edit(corpus / name, old, new)
+        code, err = same_as_cold(corpus, warm, tmp_path)
+        if expected is None:
+            assert code == 0, (param.id, err)
+        else:
+            assert code == 1, param.id
+            assert str(corpus / expected) in err or expected in err, (param.id, err)
+        if code == 1:  # undo, so the next edit starts from a valid corpus
+            edit(corpus / name, new, old)
+            assert same_as_cold(corpus, warm, tmp_path)[0] == 0
+
+
+def test_rebuild_reads_only_what_changed(corpus: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    first = incremental.build(corpus, ONTOLOGY, out)
+    assert (first.reparsed, first.full_validation) == (3, True)
+    again = incremental.build(corpus, ONTOLOGY, out)
+    assert (again.reparsed, again.revalidated, again.full_validation) == (0, 0, False)
+    edit(corpus / "herald-2021-06-02.yaml", "title: ", "title: Edited ")
+    edited = incremental.build(corpus, ONTOLOGY, out)
+    assert (edited.reparsed, edited.revalidated, edited.full_validation) == (1, 1, False)
+    edit(corpus / "shared.yaml", "label: River Front", "label: The River Front")
+    shared = incremental.build(corpus, ONTOLOGY, out)
+    assert (shared.reparsed, shared.revalidated) == (1, 3)  # both articles reach it
+
+
+def test_damaged_or_outdated_cache_is_rebuilt(corpus: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    incremental.build(corpus, ONTOLOGY, out)
+    expected = (out / "kg.nt").read_bytes()
+    for blob in (out / ".cache" / "units").glob("*.nt"):
+        blob.write_bytes(blob.read_bytes()[:-40])
+    (out / "kg.nt").unlink()
+    assert incremental.build(corpus, ONTOLOGY, out).reparsed == 3
+    assert (out / "kg.nt").read_bytes() == expected
+    (out / ".cache" / "units.pickle").write_bytes(b"not a pickle")
+    assert incremental.build(corpus, ONTOLOGY, out).reparsed == 3
+    assert (out / "kg.nt").read_bytes() == expected
+
+
+def test_worker_processes_give_the_same_output(corpus: Path, tmp_path: Path) -> None:
+    one = incremental.build(corpus, ONTOLOGY, tmp_path / "one", workers=1)
+    two = incremental.build(corpus, ONTOLOGY, tmp_path / "two", workers=2)
+    assert (one.triples, one.files) == (two.triples, two.files)
+    for name in ("kg.nt", "kg.ttl"):
+        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes()
+
+
+def test_worker_processes_report_every_error(corpus: Path, tmp_path: Path) -> None:
+    edit(corpus / ARTICLE, "published: 2021-06-01", "published: 2021-02-30")
+    edit(corpus / "herald-2021-06-02.yaml", "title: ", "titel: ")
+    with pytest.raises(incremental.ValidationFailed) as raised:
+        incremental.build(corpus, ONTOLOGY, tmp_path / "out", workers=2)
+    lines = str(raised.value).splitlines()
+    assert [line.split(": ")[0].rsplit("/", 1)[-1] for line in lines] == [
+        "gazette-2021-06-01.yaml:7",
+        "herald-2021-06-02.yaml:4",
+    ]
+
+
+def test_only_shared_nodes_have_triples_from_several_files(tmp_path: Path) -> None:
+    """What kg.incremental's de-duplication of kg.nt relies on, on the real corpus."""
+    out = tmp_path / "out"
+    incremental.build(ROOT / "extractions", ONTOLOGY, out, links=ROOT / "links" / "wikidata.csv")
+    owners: dict[bytes, set[str]] = {}
+    for blob in (out / ".cache" / "units").glob("*.nt"):
+        for line in blob.read_bytes().splitlines():
+            owners.setdefault(line.split(b" ", 1)[0], set()).add(blob.name)
+    several = {s for s, files in owners.items() if len(files) > 1}
+    assert several, "the corpus has participations stated in several articles"
+    assert all(s.startswith(b"<" + SHARED_NODES.encode()) for s in several)
+    built = Graph().parse(out / "kg.nt", format="nt")
+    assert len(built) == len((out / "kg.nt").read_bytes().splitlines())
+    assert isomorphic(built, Graph().parse(out / "kg.ttl", format="turtle"))
