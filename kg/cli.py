@@ -16,7 +16,7 @@ from typing import Any, TextIO, TypeVar
 import click
 from rdflib import URIRef
 
-from . import __version__, incremental, linking, remote, wikidata
+from . import __version__, incremental, linking, oxi, remote, wikidata
 from . import ontology as onto
 from . import queries as q
 from .build import compile_graph, write_outputs
@@ -26,7 +26,7 @@ from .export import FORMATS as EXPORT_FORMATS
 from .export import graph_payloads, serialize, union_ntriples_of
 from .extraction import load_corpus, slug
 from .fsutil import write_atomic
-from .results import FORMATS, Rows, render
+from .results import FORMATS, GraphLike, Rows, render
 from .scaffold import scaffold
 from .validate import VALIDATORS
 from .verify import verify as check_quotes
@@ -229,6 +229,14 @@ queries_option = click.option(
 )
 
 
+engine_option = click.option(
+    "--engine",
+    type=click.Choice(["oxigraph", "rdflib"]),
+    default="oxigraph",
+    show_default=True,
+    help="Embedded engine: oxigraph (pyoxigraph, fast) or rdflib (the reference, slow on "
+    "large graphs). Both give the same rows; tests compare them on every stored query.",
+)
 endpoint_option = click.option(
     "--endpoint",
     default=None,
@@ -249,7 +257,7 @@ def _params(values: tuple[str, ...]) -> dict[str, str]:
     return params
 
 
-def _output(result: Rows | bool | object, fmt: str | None, graph: object) -> None:
+def _output(result: Rows | bool | object, fmt: str | None, graph: GraphLike | None) -> None:
     from rdflib import Graph
 
     if isinstance(result, bool):
@@ -258,7 +266,7 @@ def _output(result: Rows | bool | object, fmt: str | None, graph: object) -> Non
         click.echo(result.serialize(format="turtle"), nl=False)
     elif isinstance(result, Rows):
         chosen = fmt or ("table" if sys.stdout.isatty() else "csv")
-        click.echo(render(result, chosen, graph if isinstance(graph, Graph) else None), nl=False)
+        click.echo(render(result, chosen, graph), nl=False)
 
 
 @cli.group()
@@ -300,6 +308,7 @@ def query_show(name: str, queries_dir: Path) -> None:
 @format_option
 @graph_option
 @queries_option
+@engine_option
 @endpoint_option
 @handles_errors
 def query_run(
@@ -308,6 +317,7 @@ def query_run(
     fmt: str | None,
     graph_path: Path,
     queries_dir: Path,
+    engine: str,
     endpoint: str | None,
 ) -> None:
     """Run the stored query NAME on the built graph (embedded engine, no server).
@@ -316,7 +326,7 @@ def query_run(
     still resolves labels in parameters and output.
     """
     sq = q.find(queries_dir, name)
-    _run(sq.text, str(sq.path), _params(params), sq, fmt, graph_path, endpoint)
+    _run(sq.text, str(sq.path), _params(params), sq, fmt, graph_path, endpoint, engine)
 
 
 def _run(
@@ -327,25 +337,37 @@ def _run(
     fmt: str | None,
     graph_path: Path,
     endpoint: str | None,
+    engine: str,
 ) -> None:
-    prepared = q.prepare(text, where)
-    local = endpoint is None or graph_path.is_file()
-    graph = q.load_graph(graph_path) if local else None
-    bindings = q.bind(sq, params, graph) if sq is not None else {}
+    prepared = q.prepare(text, where)  # syntax errors at line:column; updates refused
+    lookup: GraphLike | None = None
+    if endpoint is None or graph_path.is_file():
+        if engine == "rdflib":
+            graph = q.load_graph(graph_path)
+            lookup = graph
+        else:
+            store = oxi.load(graph_path)
+            lookup = oxi.StoreGraph(store)
+    bindings = q.bind(sq, params, lookup) if sq is not None else {}
     if endpoint is not None:
         result = remote.query(endpoint, text, bindings)
-    elif graph is not None:
+    elif engine == "rdflib":
         result = q.execute(graph, prepared, text, bindings)
-    _output(result, fmt, graph)
+    else:
+        result = oxi.execute(store, text, bindings, where=where)
+    _output(result, fmt, lookup)
 
 
 @cli.command()
 @click.argument("file", type=click.File("r", encoding="utf-8"))
 @format_option
 @graph_option
+@engine_option
 @endpoint_option
 @handles_errors
-def sparql(file: TextIO, fmt: str | None, graph_path: Path, endpoint: str | None) -> None:
+def sparql(
+    file: TextIO, fmt: str | None, graph_path: Path, engine: str, endpoint: str | None
+) -> None:
     """Run an ad-hoc SPARQL query from FILE (or - for stdin) on the built graph.
 
     The project's prefixes (nkg:, actor:, event:, et:, role:, ...) are predefined.
@@ -353,7 +375,8 @@ def sparql(file: TextIO, fmt: str | None, graph_path: Path, endpoint: str | None
     """
     text = file.read()
     name = getattr(file, "name", "-")
-    _run(text, "<stdin>" if name in ("-", "<stdin>") else name, {}, None, fmt, graph_path, endpoint)
+    shown = "<stdin>" if name in ("-", "<stdin>") else name
+    _run(text, shown, {}, None, fmt, graph_path, endpoint, engine)
 
 
 @cli.command()

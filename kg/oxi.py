@@ -17,7 +17,7 @@ from rdflib import BNode, Graph, Literal, URIRef, Variable
 from .convert import Triple
 from .errors import DataError, Location
 from .namespaces import PREFIXES, new_graph
-from .queries import with_values
+from .queries import has_order_by, with_values
 from .results import Rows, Term
 
 OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal
@@ -93,7 +93,10 @@ class StoreGraph:
         self.store = store
 
     def __contains__(self, triple: Any) -> bool:
-        s, p, o = (None if t is None else to_ox(t) for t in triple)
+        try:
+            s, p, o = (None if t is None else to_ox(t) for t in triple)
+        except ValueError:  # not a valid IRI, so not in the store
+            return False
         return next(iter(self.store.quads_for_pattern(s, p, o)), None) is not None  # type: ignore[arg-type]
 
     def value(self, subject: Any, predicate: Any) -> Any:
@@ -116,23 +119,52 @@ def load(path: Path) -> ox.Store:
 
 
 def execute(
-    store: ox.Store, text: str, bindings: dict[Variable, Any] | None = None, union: bool = False
+    store: ox.Store,
+    text: str,
+    bindings: dict[Variable, Any] | None = None,
+    union: bool = False,
+    where: str = "<query>",
 ) -> Rows | bool | Graph:
-    """Run a query; SELECT rows come back as rdflib terms, in the query's order.
+    """Run a query; SELECT rows come back as rdflib terms, in the query's ORDER BY (else
+    sorted, as ``kg.queries.execute`` does, so both engines print the same).
 
     Parameters are bound by a VALUES block of RDF terms, as for a remote endpoint
     (pyoxigraph's own substitutions only bind projected variables).
     """
-    result = store.query(
-        with_values(text, bindings or {}), prefixes=PREFIXES, use_default_graph_as_union=union
-    )
-    if isinstance(result, ox.QueryBoolean):
-        return bool(result)
-    if isinstance(result, ox.QueryTriples):
-        g = new_graph()
-        for t in result:
-            g.add((from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)))  # type: ignore[arg-type]
-        return g
-    variables = [v.value for v in result.variables]
-    rows = [tuple(from_ox(solution[v]) for v in variables) for solution in result]
+    try:
+        result = store.query(
+            with_values(text, bindings or {}),
+            prefixes=PREFIXES,
+            use_default_graph_as_union=union,
+        )
+        if isinstance(result, ox.QueryBoolean):
+            return bool(result)
+        if isinstance(result, ox.QueryTriples):
+            g = new_graph()
+            for t in result:
+                g.add((from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)))  # type: ignore[arg-type]
+            return g
+        variables = [v.value for v in result.variables]
+        convert = _Converter()
+        rows = [tuple(convert(solution[v]) for v in variables) for solution in result]
+    except (SyntaxError, OSError, ValueError) as e:
+        raise DataError(f"SPARQL error (pyoxigraph): {e}", Location(where)) from None
+    if not has_order_by(text):
+        rows.sort(key=lambda row: tuple("" if t is None else t.n3() for t in row))
     return Rows(variables, rows)
+
+
+class _Converter:
+    """from_ox, remembering IRIs (result rows repeat them a lot)."""
+
+    def __init__(self) -> None:
+        self.iris: dict[str, URIRef] = {}
+
+    def __call__(self, term: Any) -> Term:
+        if isinstance(term, ox.NamedNode):
+            value = term.value
+            found = self.iris.get(value)
+            if found is None:
+                found = self.iris[value] = URIRef(value)
+            return found
+        return from_ox(term)
