@@ -17,7 +17,7 @@ from rdflib import BNode, Graph, Literal, URIRef, Variable
 from .convert import Triple
 from .errors import DataError, Location
 from .namespaces import PREFIXES, new_graph
-from .queries import has_order_by, with_values
+from .queries import has_order_by, projecting, with_values
 from .results import Rows, Term
 
 OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal
@@ -128,15 +128,11 @@ def execute(
     """Run a query; SELECT rows come back as rdflib terms, in the query's ORDER BY (else
     sorted, as ``kg.queries.execute`` does, so both engines print the same).
 
-    Parameters are bound by a VALUES block of RDF terms, as for a remote endpoint
-    (pyoxigraph's own substitutions only bind projected variables).
+    Parameters are substituted by pyoxigraph (an order of magnitude faster than a VALUES
+    block on large graphs: the constant reaches every branch of a UNION).
     """
     try:
-        result = store.query(
-            with_values(text, bindings or {}),
-            prefixes=PREFIXES,
-            use_default_graph_as_union=union,
-        )
+        result, hidden = _query(store, text, bindings or {}, union)
         if isinstance(result, ox.QueryBoolean):
             return bool(result)
         if isinstance(result, ox.QueryTriples):
@@ -144,7 +140,7 @@ def execute(
             for t in result:
                 g.add((from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)))  # type: ignore[arg-type]
             return g
-        variables = [v.value for v in result.variables]
+        variables = [v.value for v in result.variables if v.value not in hidden]
         convert = _Converter()
         rows = [tuple(convert(solution[v]) for v in variables) for solution in result]
     except (SyntaxError, OSError, ValueError) as e:
@@ -152,6 +148,28 @@ def execute(
     if not has_order_by(text):
         rows.sort(key=lambda row: tuple("" if t is None else t.n3() for t in row))
     return Rows(variables, rows)
+
+
+def _query(
+    store: ox.Store, text: str, bindings: dict[Variable, Any], union: bool
+) -> tuple[Any, set[str]]:
+    """Run with the parameters substituted; pyoxigraph wants them projected, so add them to
+    the SELECT clause and return them as columns to hide. A query that cannot take them
+    gets a VALUES block instead."""
+    extended = projecting(text, sorted(str(v) for v in bindings)) if bindings else None
+    if extended is not None:
+        try:
+            result = store.query(
+                extended[0],
+                prefixes=PREFIXES,
+                use_default_graph_as_union=union,
+                substitutions={ox.Variable(str(v)): to_ox(t) for v, t in bindings.items()},
+            )
+            return result, set(extended[1])
+        except (SyntaxError, ValueError):
+            pass
+    query = with_values(text, bindings)
+    return store.query(query, prefixes=PREFIXES, use_default_graph_as_union=union), set()
 
 
 class _Converter:

@@ -271,6 +271,35 @@ def insert_in_where(text: str, block: str) -> str:
     raise UsageError("cannot bind parameters: the query has no WHERE clause")
 
 
+_PROJECTION = re.compile(
+    r'#[^\n]*|"""(?:.|\n)*?"""|\'\'\'(?:.|\n)*?\'\'\'|"(?:[^"\\\n]|\\.)*"'
+    r"|'(?:[^'\\\n]|\\.)*'|<[^<>\"{}|^`\\\s]*>|\bSELECT\b|\bWHERE\b|\{|[?$]\w+|\*",
+    re.IGNORECASE,
+)
+
+
+def projecting(text: str, names: list[str]) -> tuple[str, list[str]] | None:
+    """The query with ``names`` added to its (outermost) SELECT clause, and which of them
+    were added; None if it is not a SELECT query. Engines that bind parameters by
+    substitution need them projected."""
+    selected: set[str] = set()
+    in_select = False
+    for m in _PROJECTION.finditer(text):
+        token = m.group(0)
+        upper = token.upper()
+        if upper == "SELECT" and not in_select:
+            in_select = True
+        elif in_select and token == "*":
+            return text, []
+        elif in_select and token[0] in "?$":
+            selected.add(token[1:])
+        elif in_select and (upper == "WHERE" or token == "{"):
+            added = [n for n in names if n not in selected]
+            extra = "".join(f"?{n} " for n in added)
+            return text[: m.start()] + extra + text[m.start() :], added
+    return None
+
+
 def has_order_by(text: str) -> bool:
     without_comments = re.sub(r"#[^\n]*", "", text)
     return re.search(r"\bORDER\s+BY\b", without_comments, re.IGNORECASE) is not None
