@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
+import pyoxigraph as ox
+
 from . import yamlstrict
 from .errors import DataError, KgError, Location, ValidationFailed
 from .model import (
@@ -175,6 +177,14 @@ def url(value: Any, loc: Location) -> str:
     s = text(value, loc).strip()
     if not re.fullmatch(r"https?://\S+", s):
         raise DataError(f"{s!r} is not an http(s) URL", loc)
+    try:  # the export names the article by its URL: it must be a valid IRI
+        ox.NamedNode(s)
+    except ValueError as e:
+        reason = "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(e))
+        raise DataError(
+            f"{s!r} is not a valid URL ({reason}): percent-encode the characters a URL cannot hold",
+            loc,
+        ) from None
     return s
 
 

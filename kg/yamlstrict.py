@@ -90,6 +90,14 @@ def load(text: str, path: str | Path) -> Any:
         )
     try:
         events = list(yaml.parse(text, Loader=_Loader))
+    except yaml.reader.ReaderError as e:  # a character YAML cannot hold, such as U+0001
+        # libyaml gives the byte offset, PyYAML the character offset: find it ourselves
+        line = text.count("\n", 0, max(text.find(chr(e.character)), 0)) + 1
+        raise DataError(
+            f"character U+{e.character:04X} is not allowed in a YAML file (inside double "
+            f"quotes, write it as \\u{e.character:04X})",
+            Location(path, line),
+        ) from None
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         where = Location(path, mark.line + 1, column=mark.column + 1) if mark else Location(path)

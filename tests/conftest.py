@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from kg import ontology
 from kg.extraction import Vocabulary
@@ -15,6 +17,20 @@ ONTOLOGY = ROOT / "ontology"
 MINI = ROOT / "tests" / "fixtures" / "mini"
 SECOND = ROOT / "tests" / "fixtures" / "second"
 SOURCES = ROOT.parent / "shared" / "sources"
+
+# Property tests (tests/test_properties.py): random in development, with failing examples kept
+# in .hypothesis/; derandomized in CI (.ci/run sets HYPOTHESIS_PROFILE=ci), so a CI run is
+# repeatable. Each test sets its own number of examples.
+settings.register_profile("dev", deadline=None)
+settings.register_profile(
+    "ci",
+    derandomize=True,
+    deadline=None,
+    database=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 
 @pytest.fixture(scope="session")

@@ -149,6 +149,13 @@ ARTICLE_CASES = [
         id="shacl-range-with-value",
     ),
     pytest.param(
+        "url: https://example.org/gazette/2021/06/01/rally",
+        "url: https://example.org/<rally>",
+        "8: article.url: 'https://example.org/<rally>' is not a valid URL (Invalid IRI code "
+        "point '<'): percent-encode the characters a URL cannot hold",
+        id="url-not-an-iri",
+    ),
+    pytest.param(
         "  - entity: river-front\n    as: [River Front, the Front]\n    role: armed wing\n",
         "",
         "35: reports[0].participants[1].actor: actor 'river-front' has no entry under "
@@ -201,6 +208,12 @@ def test_unknown_event_type_lists_allowed(
             b"article:\n  title: caf\xe9\n",
             "2: not UTF-8: byte 0xe9 cannot be decoded; save the file as UTF-8",
             id="not-utf8",
+        ),
+        pytest.param(
+            b"actors:\n  - id: a\n    label: caf\xc3\xa9 \x01\n",
+            "3: character U+0001 is not allowed in a YAML file (inside double quotes, write it "
+            "as \\u0001)",
+            id="control-character",
         ),
         pytest.param(
             b"\x89PNG\r\n\x1a\n\x00\x00",
