@@ -196,11 +196,7 @@ def real_store(real: Compiled) -> ox.Store:
 
 
 # Where the engines disagree, and why. Remove an entry when its query is fixed (strict xfail).
-DISAGREE = {
-    "events-in-place": "ORDER BY ?date mixes xsd:date and xsd:gYearMonth values, which SPARQL "
-    "leaves unordered: rdflib puts 2020-01 after every xsd:date, pyoxigraph between 2019-12-31 "
-    "and 2020-01-01 (same rows, different order); ordering by STR(?date) would fix it",
-}
+DISAGREE: dict[str, str] = {}
 
 
 @pytest.mark.parametrize(
