@@ -30,8 +30,8 @@ test: $(VENV)/.installed ## Run the test suite
 	$(BIN)/pytest -q
 
 lint: $(VENV)/.installed ## ruff (lint and format check)
-	$(BIN)/ruff check kg tests
-	$(BIN)/ruff format --check kg tests
+	$(BIN)/ruff check kg tests bench
+	$(BIN)/ruff format --check kg tests bench
 
 typecheck: $(VENV)/.installed ## mypy, strict
 	$(BIN)/mypy

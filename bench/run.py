@@ -1,17 +1,27 @@
 """Benchmark the pipeline on synthetic corpora: `python -m bench.run [N ...] [--repeat R]`.
 
-For each N it generates a corpus (bench.generate, seeded), then measures, in this process:
-loading and converting into the store, fast SHACL validation, writing build/ (Turtle and
-N-Triples), each export format, every stored query on pyoxigraph and (up to --rdflib-max
-articles) on rdflib, and a rebuild after one file changes; and the peak memory of a cold
-`kg build` in a child process. Prints a table (median, min, max) and writes bench/results.json.
+For each N it generates a corpus (bench.generate, seeded) and measures:
+
+- a cold `kg build` in a child process: wall time and the peak memory of its whole process
+  tree (the build reads files in worker processes), sampled from /proc;
+- `kg build` again after one article changes, and with nothing changed (the per-file cache);
+- in this process, the stages of a full build: reading the YAML, converting into the store,
+  SHACL validation with the fast validator (and pySHACL up to --pyshacl-max articles);
+- every export format;
+- loading build/kg.nt into each engine, then every stored query on pyoxigraph (engine time:
+  all solutions fetched; and rows as rdflib terms, what `kg query run` prints) and, up to
+  --rdflib-max articles, on rdflib's engine over the same data.
+
+Prints a table (median, min, max over --repeat runs; one run for the slow steps) and writes
+the figures as JSON (bench/results.json).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import resource
+import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -21,11 +31,19 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
+from rdflib import Graph
+
 from bench.generate import generate
+from kg import ontology as onto
 from kg import oxi
 from kg import queries as q
-from kg.build import compile_graph, write_outputs
+from kg.build import compile_graph
+from kg.convert import Converter
 from kg.export import FORMATS, serialize
+from kg.extraction import load_corpus
+from kg.namespaces import PREFIXES
+from kg.validate import fast_findings, pyshacl_findings
 
 ROOT = Path(__file__).resolve().parent.parent
 ONTOLOGY = ROOT / "ontology"
@@ -35,6 +53,8 @@ PARAMS = {
     "events-in-place": {"place": "actor:country-0"},
     "figures-about": {"entity": "event:event-0"},
 }
+Results = dict[str, list[float]]
+RDFLIB_LIMIT = 300  # seconds; an rdflib query still running then is reported as "> 300 s"
 
 
 def timed(fn: Callable[[], Any], repeat: int) -> list[float]:
@@ -46,61 +66,154 @@ def timed(fn: Callable[[], Any], repeat: int) -> list[float]:
     return times
 
 
-def peak_build_mb(ext: Path, out: Path) -> tuple[float, float]:
-    """Seconds and peak RSS (MB) of a cold `kg build` in a child process."""
+class Timeout(Exception):
+    pass
+
+
+def timed_within(fn: Callable[[], Any], limit: int) -> list[float]:
+    """One run, or [] if it takes more than ``limit`` seconds (rdflib is pure Python, so an
+    alarm can stop it)."""
+
+    def stop(signum: int, frame: Any) -> None:
+        raise Timeout
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.alarm(limit)
+    try:
+        return timed(fn, 1)
+    except Timeout:
+        return []
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _tree_rss(pid: int) -> int:
+    """Resident memory of a process and all its descendants, in bytes."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    parent = int(f.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            children.setdefault(parent, []).append(int(entry))
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            with open(f"/proc/{p}/statm") as f:
+                total += int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        except (OSError, ValueError):
+            pass
+        todo += children.get(p, [])
+    return total
+
+
+def kg_build(ext: Path, out: Path) -> tuple[float, float]:
+    """Seconds and peak memory (MB, whole process tree) of `kg build` in a child process."""
+    cmd = [sys.executable, "-m", "kg.cli", "build", "-e", str(ext), "--ontology", str(ONTOLOGY)]
     start = time.perf_counter()
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "kg.cli",
-            "build",
-            "-e",
-            str(ext),
-            "--ontology",
-            str(ONTOLOGY),
-            "-o",
-            str(out),
-        ],
-        check=True,
-        capture_output=True,
-    )
+    proc = subprocess.Popen([*cmd, "-o", str(out)], stderr=subprocess.PIPE)
+    peak = 0
+    while proc.poll() is None:
+        peak = max(peak, _tree_rss(proc.pid))
+        time.sleep(0.05)
     seconds = time.perf_counter() - start
-    return seconds, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    _, err = proc.communicate()
+    if proc.returncode != 0:
+        raise RuntimeError(f"kg build failed: {err.decode()}")
+    return seconds, peak / 2**20
 
 
-def bench(n: int, repeat: int, rdflib_max: int) -> dict[str, list[float]]:
-    results: dict[str, list[float]] = {}
+def stages(ext: Path, n: int, pyshacl_max: int, results: Results) -> None:
+    """The steps of a full (uncached) build, one at a time, in this process."""
+    ontology = onto.load("ontology.ttl", ONTOLOGY)
+    shapes = onto.load("shapes.ttl", ONTOLOGY)
+    start = time.perf_counter()
+    corpus = load_corpus(ext, onto.vocabulary(ontology))
+    results["read YAML, check references (s)"] = [time.perf_counter() - start]
+    start = time.perf_counter()
+    store = ox.Store()
+    terms = oxi.TermCache()
+    converter = Converter(corpus, track=False)
+    for f in corpus.files:
+        oxi.store_of(converter.convert_file(f), None, store, terms)
+    oxi.store_of(ontology, None, store, terms)
+    results["convert into the store (s)"] = [time.perf_counter() - start]
+    results["triples"] = [float(len(store))]
+    results["SHACL validation, fast (s)"] = timed(lambda: fast_findings(store, shapes), 1)
+    if n <= pyshacl_max:
+        data = oxi_graph(store)
+        results["SHACL validation, pySHACL (s)"] = timed(
+            lambda: pyshacl_findings(data, shapes, ontology), 1
+        )
+
+
+def oxi_graph(store: ox.Store) -> Graph:
+    g = Graph(bind_namespaces="none")
+    nt = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+    g.parse(data=nt, format="nt")
+    return g
+
+
+def exports(ext: Path, results: Results) -> None:
+    named = compile_graph(ext, ONTOLOGY, named=True)
+    for fmt in FORMATS:
+        results[f"export {fmt} (s)"] = timed(lambda f=fmt: serialize(named, f), 1)
+
+
+def queries(nt: Path, repeat: int, with_rdflib: bool, results: Results) -> None:
+    start = time.perf_counter()
+    store = oxi.load(nt)
+    results["load kg.nt into pyoxigraph (s)"] = [time.perf_counter() - start]
+    graph = None
+    if with_rdflib:
+        start = time.perf_counter()
+        graph = q.load_graph(nt)
+        results["load kg.nt into rdflib (s)"] = [time.perf_counter() - start]
+    for name, sq in q.stored_queries(ROOT / "queries").items():
+        bindings = q.bind(sq, PARAMS.get(name, {}), oxi.StoreGraph(store))
+        subs = {ox.Variable(str(v)): oxi.to_ox(t) for v, t in bindings.items()}
+        extended = q.projecting(sq.text, sorted(v.value for v in subs))
+        text = extended[0] if extended else sq.text
+
+        def engine(t: str = text, s: dict[Any, Any] = subs) -> None:
+            for _ in store.query(t, prefixes=PREFIXES, substitutions=s):  # type: ignore[arg-type]
+                pass
+
+        results[f"query {name}: pyoxigraph (s)"] = timed(engine, repeat)
+        results[f"query {name}: pyoxigraph, rdflib rows (s)"] = timed(
+            lambda s=sq, b=bindings: oxi.execute(store, s.text, b), repeat
+        )
+        if graph is not None:
+            prepared = q.prepare(sq.text, sq.path)
+            results[f"query {name}: rdflib (s)"] = timed_within(
+                lambda s=sq, b=bindings, p=prepared: q.execute(graph, p, s.text, b), RDFLIB_LIMIT
+            )
+
+
+def bench(n: int, repeat: int, rdflib_max: int, pyshacl_max: int) -> Results:
+    results: Results = {}
     with tempfile.TemporaryDirectory() as tmp:
         ext = generate(n, Path(tmp))
-        seconds, peak = peak_build_mb(ext, Path(tmp) / "cold")
+        out = Path(tmp) / "build"
+        seconds, peak = kg_build(ext, out)
         results["cold kg build (s)"] = [seconds]
-        results["cold kg build peak memory (MB)"] = [peak]
-        compiled = compile_graph(ext, ONTOLOGY)
-        results["load+convert+validate (s)"] = timed(lambda: compile_graph(ext, ONTOLOGY), 1)
-        results["triples"] = [float(compiled.triple_count)]
-        results["write build/ (s)"] = timed(
-            lambda: write_outputs(compiled, Path(tmp) / "b"), repeat
-        )
-        named = compile_graph(ext, ONTOLOGY, named=True)
-        for fmt in FORMATS:
-            results[f"export {fmt} (s)"] = timed(lambda f=fmt: serialize(named, f), 1)
-        first = ext / "article-00000.yaml"
-        first.write_text(first.read_text().replace("Synthetic article 0", "Edited article 0"))
-        results["rebuild after one change (s)"] = timed(
-            lambda: write_outputs(compile_graph(ext, ONTOLOGY), Path(tmp) / "b"), 1
-        )
-        full = compiled.full if n <= rdflib_max else None
-        for name, sq in q.stored_queries(ROOT / "queries").items():
-            bindings = q.bind(sq, PARAMS.get(name, {}), None)
-            results[f"query {name} oxigraph (s)"] = timed(
-                lambda s=sq, b=bindings: oxi.execute(compiled.store, s.text, b), repeat
-            )
-            if full is not None:
-                prepared = q.prepare(sq.text, sq.path)
-                results[f"query {name} rdflib (s)"] = timed(
-                    lambda s=sq, b=bindings, p=prepared: q.execute(full, p, s.text, b), 1
-                )
+        results["cold kg build peak memory, all processes (MB)"] = [peak]
+        article = ext / "article-00000.yaml"
+        text = article.read_text(encoding="utf-8")
+        changed, unchanged = [], []
+        for i in range(repeat):
+            article.write_text(text.replace("Synthetic article 0", f"Edited {i}"), "utf-8")
+            changed.append(kg_build(ext, out)[0])
+            unchanged.append(kg_build(ext, out)[0])
+        results["kg build after one article changed (s)"] = changed
+        results["kg build with nothing changed (s)"] = unchanged
+        stages(ext, n, pyshacl_max, results)
+        exports(ext, results)
+        queries(out / "kg.nt", repeat, n <= rdflib_max, results)
     return results
 
 
@@ -108,25 +221,25 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="newskg benchmark")
     parser.add_argument("sizes", nargs="*", type=int, default=[100, 1000, 10000])
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument(
-        "--rdflib-max",
-        type=int,
-        default=1000,
-        help="run rdflib's engine only up to this many articles",
-    )
+    parser.add_argument("--rdflib-max", type=int, default=1000, help="rdflib's engine up to N")
+    parser.add_argument("--pyshacl-max", type=int, default=1000, help="pySHACL up to N")
     parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results.json")
     args = parser.parse_args()
-    everything: dict[str, dict[str, list[float]]] = {}
+    everything: dict[str, Results] = {}
     for n in args.sizes:
-        everything[str(n)] = bench(n, args.repeat, args.rdflib_max)
+        everything[str(n)] = bench(n, args.repeat, args.rdflib_max, args.pyshacl_max)
         print(f"\nN = {n}")
-        print(f"{'measure':48} {'median':>10} {'min':>10} {'max':>10}")
+        print(f"{'measure':52} {'median':>10} {'min':>10} {'max':>10}")
         for key, values in everything[str(n)].items():
+            if not values:
+                print(f"{key:52} {'> ' + str(RDFLIB_LIMIT):>10}")
+                continue
             print(
-                f"{key:48} {statistics.median(values):10.3f} {min(values):10.3f} "
-                f"{max(values):10.3f}"
+                f"{key:52} {statistics.median(values):10.3f} {min(values):10.3f} "
+                f"{max(values):10.3f}",
+                flush=True,
             )
-    args.json.write_text(json.dumps(everything, indent=2) + "\n")
+        args.json.write_text(json.dumps(everything, indent=2) + "\n")
 
 
 if __name__ == "__main__":
