@@ -7,7 +7,7 @@ KG     := $(BIN)/kg
 SOURCES ?= ../shared/sources
 
 .DEFAULT_GOAL := help
-.PHONY: help install build demo test lint typecheck check verify golden bench bench-quick clean
+.PHONY: help install build demo test lint typecheck check verify golden docs bench bench-quick clean
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-12s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -41,6 +41,10 @@ verify: $(VENV)/.installed ## Check every evidence quote against the source text
 
 golden: $(VENV)/.installed ## Rewrite tests/golden/ from the real graph (review the diff!)
 	$(BIN)/python -m tests.test_real_data
+
+docs: $(VENV)/.installed ## Rewrite docs/ontology.md and docs/errors.md (tests check they are current)
+	$(KG) export --ontology-docs -o docs/ontology.md
+	$(BIN)/python -m tests.error_catalogue
 
 bench: $(VENV)/.installed ## Benchmark at N = 100, 1,000 and 10,000 articles (long)
 	$(BIN)/python -m bench.run 100 1000 10000

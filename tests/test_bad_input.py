@@ -200,45 +200,45 @@ def test_unknown_event_type_lists_allowed(
     )
 
 
-@pytest.mark.parametrize(
-    ("content", "expected"),
-    [
-        pytest.param(b"", "1: empty file: expected 'article:' and/or entity sections", id="empty"),
-        pytest.param(
-            b"article:\n  title: caf\xe9\n",
-            "2: not UTF-8: byte 0xe9 cannot be decoded; save the file as UTF-8",
-            id="not-utf8",
-        ),
-        pytest.param(
-            b"actors:\n  - id: a\n    label: caf\xc3\xa9 \x01\n",
-            "3: character U+0001 is not allowed in a YAML file (inside double quotes, write it "
-            "as \\u0001)",
-            id="control-character",
-        ),
-        pytest.param(
-            b"\x89PNG\r\n\x1a\n\x00\x00",
-            "3: binary file (NUL byte): not a YAML text file",
-            id="binary",
-        ),
-        pytest.param(
-            b'{"title": "a JSON document"}',
-            "1: title: unknown field 'title'; did you mean 'article'? allowed: article, actors, "
-            "places, events, mentions, "
-            "reports, statements, figures",
-            id="json-of-the-wrong-shape",
-        ),
-        pytest.param(
-            b"a: &a [x, x]\nb: &b [*a, *a]\nc: [*b, *b]\n",
-            "1: anchor &a: anchors and aliases are not allowed",
-            id="billion-laughs",
-        ),
-        pytest.param(
-            b"actors: []\n---\nactors: []\n",
-            "2: more than one YAML document in the file",
-            id="two-documents",
-        ),
-    ],
-)
+FILE_CASES = [
+    pytest.param(b"", "1: empty file: expected 'article:' and/or entity sections", id="empty"),
+    pytest.param(
+        b"article:\n  title: caf\xe9\n",
+        "2: not UTF-8: byte 0xe9 cannot be decoded; save the file as UTF-8",
+        id="not-utf8",
+    ),
+    pytest.param(
+        b"actors:\n  - id: a\n    label: caf\xc3\xa9 \x01\n",
+        "3: character U+0001 is not allowed in a YAML file (inside double quotes, write it "
+        "as \\u0001)",
+        id="control-character",
+    ),
+    pytest.param(
+        b"\x89PNG\r\n\x1a\n\x00\x00",
+        "3: binary file (NUL byte): not a YAML text file",
+        id="binary",
+    ),
+    pytest.param(
+        b'{"title": "a JSON document"}',
+        "1: title: unknown field 'title'; did you mean 'article'? allowed: article, actors, "
+        "places, events, mentions, "
+        "reports, statements, figures",
+        id="json-of-the-wrong-shape",
+    ),
+    pytest.param(
+        b"a: &a [x, x]\nb: &b [*a, *a]\nc: [*b, *b]\n",
+        "1: anchor &a: anchors and aliases are not allowed",
+        id="billion-laughs",
+    ),
+    pytest.param(
+        b"actors: []\n---\nactors: []\n",
+        "2: more than one YAML document in the file",
+        id="two-documents",
+    ),
+]
+
+
+@pytest.mark.parametrize(("content", "expected"), FILE_CASES)
 def test_bad_file(mini: Path, tmp_path: Path, content: bytes, expected: str) -> None:
     path = mini / "bad.yaml"
     path.write_bytes(content)
@@ -287,3 +287,10 @@ def test_failed_build_leaves_previous_output_untouched(mini: Path, tmp_path: Pat
     edit(mini, "published: 2021-06-01", "published: 2021-02-30")
     assert run_build(mini, out)[0] == 1
     assert snapshot(out) == before
+
+
+def test_the_error_catalogue_is_current() -> None:
+    """docs/errors.md shows what kg says today (`make docs` rewrites it)."""
+    from .error_catalogue import DOC, markdown
+
+    assert DOC.read_text(encoding="utf-8") == markdown()

@@ -1,0 +1,132 @@
+"""The catalogue of bad input: every case the tests check, run for real, with what kg says.
+
+`python -m tests.error_catalogue` (or `make docs`) rewrites docs/errors.md; a test checks
+that the page is current, so it always shows the messages kg gives today.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from kg.cli import cli
+
+from .conftest import MINI, ONTOLOGY, ROOT
+from .test_bad_input import ARTICLE, ARTICLE_CASES, FILE_CASES
+
+DOC = ROOT / "docs" / "errors.md"
+INTRO = """# What kg says about bad input
+
+Every case below is run by `python -m tests.error_catalogue`, which wrote this page; a test
+fails when the page no longer matches what kg says. The corpus is the fixture
+`tests/fixtures/mini/` (copied to `extractions/`), with one change per case. Each message is
+on stderr, the exit code is 1 for bad data and 2 for a wrong command, and nothing is written:
+the previous `build/` output and build cache stay as they were. The tests also check these
+exact messages (`tests/test_bad_input.py`, `tests/test_cli.py`, `tests/test_ontology.py`,
+`tests/test_link.py`).
+"""
+
+
+def _run(args: list[str], cwd: Path, stdin: str | None = None) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, args, input=stdin)
+    return result.exit_code, result.stderr.replace(str(cwd) + "/", "")
+
+
+def _corpus(tmp: Path) -> Path:
+    folder = tmp / "extractions"
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir()
+    for name in ("shared.yaml", ARTICLE):
+        shutil.copy(MINI / name, folder / name)
+    return folder
+
+
+def _build(tmp: Path) -> tuple[int, str]:
+    args = ["build", "-e", str(tmp / "extractions"), "--ontology", str(ONTOLOGY)]
+    return _run([*args, "-o", str(tmp / "build")], tmp)
+
+
+def cases() -> Iterator[tuple[str, str, int, str]]:
+    """(section, case, exit code, stderr) for every case."""
+    with tempfile.TemporaryDirectory() as name:
+        tmp = Path(name)
+        for param in ARTICLE_CASES:
+            old, new, _ = param.values
+            folder = _corpus(tmp)
+            path = folder / ARTICLE
+            path.write_text(path.read_text().replace(old, new, 1))  # type: ignore[arg-type]
+            yield ("Extraction files", str(param.id), *_build(tmp))
+        folder = _corpus(tmp)
+        shared = (folder / "shared.yaml").read_text()
+        (folder / "shared.yaml").write_text(shared.replace("type: protest", "type: bombing"))
+        yield ("Extraction files", "unknown-event-type", *_build(tmp))
+        folder = _corpus(tmp)
+        (folder / "zz-extra.yaml").write_text(
+            "actors:\n  - id: testland\n    type: state\n    label: Testland again\n"
+        )
+        yield ("Extraction files", "duplicate-id-across-files", *_build(tmp))
+        for param in FILE_CASES:
+            content, _ = param.values
+            folder = _corpus(tmp)
+            (folder / "bad.yaml").write_bytes(content)  # type: ignore[arg-type]
+            yield ("Files of the wrong kind", str(param.id), *_build(tmp))
+        folder = _corpus(tmp)
+        (folder / "huge.yaml").write_bytes(b"# padding\n" * 100_001)
+        yield ("Files of the wrong kind", "huge-file", *_build(tmp))
+        shutil.rmtree(folder)
+        yield ("Files of the wrong kind", "missing-folder", *_build(tmp))
+
+        onto = tmp / "ontology"
+        shutil.copytree(ONTOLOGY, onto)
+        text = (onto / "ontology.ttl").read_text()
+        (onto / "ontology.ttl").write_text(text.replace(" .\n", " \n", 1))
+        _corpus(tmp)
+        yield (
+            "Ontology and shapes",
+            "turtle-syntax-error",
+            *_run(["build", "-e", str(tmp / "extractions"), "--ontology", str(onto)], tmp),
+        )
+
+        _corpus(tmp)
+        _build(tmp)
+        graph = ["--graph", str(tmp / "build" / "kg.nt")]
+        run = ["query", "run"]
+        for case, args, stdin in (
+            ("unknown-query", [*run, "timelime", *graph], None),
+            ("unknown-parameter", [*run, "timeline", "-p", "since=2020", *graph], None),
+            ("wrong-type", [*run, "timeline", "-p", "from=soon", *graph], None),
+            ("not-an-integer", [*run, "co-participants", "-p", "min=two", *graph], None),
+            ("unknown-entity", [*run, "actor-profile", "-p", "actor=nobody", *graph], None),
+            ("syntax-error", ["sparql", "-", *graph], "SELECT ?x WHERE {\n  ?x ?y \n}\n"),
+            ("update-query", ["sparql", "-", *graph], "DELETE WHERE { ?s ?p ?o }\n"),
+            ("no-built-graph", [*run, "timeline", "--graph", str(tmp / "no.nt")], None),
+        ):
+            yield ("Queries", case, *_run(args, tmp, stdin))
+        code, _ = _run(
+            ["query", "run", "spellings", "-p", 'contains=x") || true || ("', *graph, "-f", "csv"],
+            tmp,
+        )
+        yield ("Queries", "injection-attempt (no rows: the value is only ever a string)", code, "")
+
+
+def markdown() -> str:
+    out = [INTRO]
+    section = ""
+    for where, case, code, err in cases():
+        if where != section:
+            section = where
+            out.append(f"\n## {where}\n")
+        out.append(f"**{case}** (exit {code})\n")
+        if err:
+            out.append("```\n" + err.rstrip("\n") + "\n```\n")
+    return "\n".join(out)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    DOC.write_text(markdown(), encoding="utf-8")
+    print(f"wrote {DOC}")
