@@ -174,10 +174,10 @@ def build(
         )
         return
     r = incremental.build(extractions, ontology, out, sources, _links(links, extractions))
+    checked = "validated as a whole" if r.full_validation else f"{r.revalidated} validated again"
     click.echo(
         f"built {r.triples:,} triples from {r.articles} article(s) in {r.files} file(s) "
-        f"({r.reparsed} read, {r.revalidated} validated"
-        f"{' as a whole' if r.full_validation else ''}; the rest from {out}/.cache): "
+        f"({r.reparsed} read, {r.files - r.reparsed} from {out / '.cache'}; {checked}): "
         + ", ".join(str(p) for p in r.outputs),
         err=True,
     )
