@@ -37,23 +37,13 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import RDFS, SKOS, XSD
 
 from kg.cli import cli
+from kg.model import ACTOR_TYPES
 from kg.namespaces import ID, METADATA_GRAPH, N
 
 from .conftest import MINI, ONTOLOGY
 from .test_export import assert_parses_back
 
 EXPORT_FORMATS = ("turtle", "nt", "jsonld", "trig", "nquads")
-ACTOR_TYPES = (  # docs/extraction-format.md
-    "person",
-    "organisation",
-    "armed-group",
-    "government-body",
-    "political-party",
-    "media-outlet",
-    "state",
-    "movement",
-    "collective-group",
-)
 ENV = {"SOURCE_DATE_EPOCH": "1700000000"}
 SCALE = int(os.environ.get("KG_PROPERTY_SCALE", "1"))  # e.g. 20 for a longer hunt
 
