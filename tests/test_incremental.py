@@ -17,10 +17,11 @@ from rdflib import Graph
 from rdflib.compare import isomorphic
 
 from kg import incremental
+from kg.build import compile_graph
 from kg.cli import cli
 from kg.convert import SHARED_NODES
 
-from .conftest import MINI, ONTOLOGY, ROOT, SECOND
+from .conftest import MINI, ONTOLOGY, ROOT, SECOND, SOURCES
 
 ARTICLE = "gazette-2021-06-01.yaml"
 
@@ -197,3 +198,18 @@ def test_only_shared_nodes_have_triples_from_several_files(tmp_path: Path) -> No
     built = Graph().parse(out / "kg.nt", format="nt")
     assert len(built) == len((out / "kg.nt").read_bytes().splitlines())
     assert isomorphic(built, Graph().parse(out / "kg.ttl", format="turtle"))
+
+
+@pytest.mark.skipif(not SOURCES.is_dir(), reason="../shared/sources is not beside the checkout")
+def test_real_corpus_with_sources_and_links(tmp_path: Path) -> None:
+    """The cached build of the real corpus is the full pipeline's graph, before and after."""
+    links = ROOT / "links" / "wikidata.csv"
+    out = tmp_path / "out"
+    expected = compile_graph(ROOT / "extractions", ONTOLOGY, SOURCES, links=links).full
+    first = incremental.build(ROOT / "extractions", ONTOLOGY, out, SOURCES, links)
+    assert first.full_validation
+    cold = (out / "kg.nt").read_bytes()
+    assert isomorphic(Graph().parse(data=cold, format="nt"), expected)
+    again = incremental.build(ROOT / "extractions", ONTOLOGY, out, SOURCES, links)
+    assert (again.reparsed, again.full_validation) == (0, False)
+    assert (out / "kg.nt").read_bytes() == cold
