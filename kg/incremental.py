@@ -245,8 +245,10 @@ def build(
     sources: Path | None = None,
     links: Path | None = None,
     workers: int | None = None,
+    write: bool = True,
 ) -> Result:
     """``kg build`` with the per-file cache in ``OUT/.cache``: same output, same errors.
+    Without ``write`` (``kg validate``), the cache is used but nothing is written.
 
     Files are read and converted in ``workers`` processes (default: one per CPU, up to four,
     when there are enough files to be worth it).
@@ -360,7 +362,7 @@ def build(
     nt = _union(u.nt for u in everything)
     outputs = [out / "kg.ttl", out / "kg.nt"]
     dirty = bool(read) or len(cached) != len(units) or any(u is not links_unit for u in stale)
-    if dirty or not cache.outputs_intact(outputs):
+    if write and (dirty or not cache.outputs_intact(outputs)):
         ttl = _turtle_header() + b"".join(u.ttl for u in everything)
         for path, data in zip(outputs, (ttl, nt), strict=True):
             write_atomic(path, data)
