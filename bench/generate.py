@@ -3,8 +3,9 @@
 Shaped like real curation: per article about 10 actor mentions drawn Zipf-like from a shared
 pool of about 2N actors, 5 event reports (type, date, place in a city / region / country
 hierarchy, 2-4 participants with roles, some with casualty figures), 8 attributed statements
-with evidence quotes, 3 figures; events are shared, so several articles report the same event
-with differing numbers. Deterministic for a given N and seed.
+with evidence quotes (some spoken through a channel or credited to a source), 3 figures;
+events are shared, so several articles report the same event with differing numbers.
+Deterministic for a given N and seed.
 
     python -m bench.generate N OUT_DIR [--seed 1]
 """
@@ -165,6 +166,10 @@ def article_file(i: int, n: int, rng: random.Random) -> tuple[str, str]:
             f"    about: [event-{rng.choice(events)}]",
             f"    evidence: {quote(f'Actor {speaker} said thing {s} in article {i}.')}",
         ]
+        if rng.random() < 0.3:  # spoken through an outlet or group ("told AP")
+            lines.append(f"    channel: actor-{rng.choice(actors)}")
+        if rng.random() < 0.3:  # credited to a source ("according to ...")
+            lines.append(f"    source: actor-{rng.choice(actors)}")
     lines.append("figures:")
     for f in range(3):
         e = rng.choice(events)
