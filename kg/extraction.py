@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import os
 import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -521,7 +522,9 @@ def extraction_paths(folder: Path) -> list[Path]:
         raise DataError("folder not found", Location(folder))
     if not folder.is_dir():
         raise DataError("not a folder", Location(folder))
-    paths = sorted(p for p in folder.glob("*.yaml") if p.is_file())
+    with os.scandir(folder) as entries:
+        names = sorted(e.name for e in entries if e.name.endswith(".yaml") and e.is_file())
+    paths = [folder / name for name in names]
     if not paths:
         raise DataError("no extraction files (*.yaml) in this folder", Location(folder))
     return paths

@@ -200,14 +200,16 @@ class Cache:
         recorded = getattr(self, "outputs", {})
         return all(recorded.get(str(p)) == _stat(p) for p in paths)
 
-    def blob(self, key: str, ext: str) -> Path:
-        return self.folder / "units" / f"{key}.{ext}"
+    def blob(self, key: str, ext: str) -> str:
+        return f"{self.folder}/units/{key}.{ext}"  # a string: 10,000 Paths cost 0.3 s
 
     def read(self, unit: Unit) -> bool:
         """Fill in the unit's N-Triples and Turtle; False if they are missing."""
         try:
-            unit.nt = self.blob(unit.key, "nt").read_bytes()
-            unit.ttl = self.blob(unit.key, "ttl").read_bytes()
+            with open(self.blob(unit.key, "nt"), "rb") as f:
+                unit.nt = f.read()
+            with open(self.blob(unit.key, "ttl"), "rb") as f:
+                unit.ttl = f.read()
         except OSError:
             return False
         return (len(unit.nt), len(unit.ttl)) == unit.sizes
@@ -216,12 +218,11 @@ class Cache:
         """Write the blobs of the ``new`` units, then the index; drop blobs no unit uses."""
         (self.folder / "units").mkdir(parents=True, exist_ok=True)
         keep = set()
-        for unit in units:
+        for unit in units:  # the others' blobs were just read, so they exist
             for ext, data in (("nt", unit.nt), ("ttl", unit.ttl)):
-                path = self.blob(unit.key, ext)
-                keep.add(path.name)
-                if unit.path in new or not path.exists():
-                    write_atomic(path, data, sync=False)
+                keep.add(f"{unit.key}.{ext}")
+                if unit.path in new:
+                    write_atomic(Path(self.blob(unit.key, ext)), data, sync=False)
         index = {
             u.path: dataclasses.replace(u, nt=b"", ttl=b"", sizes=(len(u.nt), len(u.ttl)))
             for u in units
@@ -233,9 +234,10 @@ class Cache:
         }
         data = pickle.dumps(state, pickle.HIGHEST_PROTOCOL)
         write_atomic(self.index_path, data)
-        for path in (self.folder / "units").iterdir():
-            if path.name not in keep:
-                path.unlink(missing_ok=True)
+        with os.scandir(self.folder / "units") as entries:
+            for entry in entries:
+                if entry.name not in keep:
+                    Path(entry.path).unlink(missing_ok=True)
 
 
 def build(
