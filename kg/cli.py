@@ -80,14 +80,17 @@ ontology_option = click.option(
     show_default=True,
     help="Folder holding ontology.ttl and shapes.ttl.",
 )
-out_option = click.option(
-    "--out",
-    "-o",
-    type=click.Path(path_type=Path),
-    default=Path("build"),
-    show_default=True,
-    help="Folder the graph is written to.",
-)
+
+
+def out_option(help: str) -> Callable[[F], F]:
+    return click.option(
+        "--out",
+        "-o",
+        type=click.Path(path_type=Path),
+        default=Path("build"),
+        show_default=True,
+        help=help,
+    )
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -142,7 +145,7 @@ validator_option = click.option(
 @cli.command()
 @extractions_option
 @ontology_option
-@out_option
+@out_option("Folder the graph is written to (and its cache, OUT/.cache).")
 @sources_option
 @validator_option
 @links_option
@@ -186,15 +189,7 @@ def build(
 @cli.command()
 @extractions_option
 @ontology_option
-@click.option(
-    "--out",
-    "-o",
-    type=click.Path(path_type=Path),
-    default=Path("build"),
-    show_default=True,
-    help="Build folder whose cache (OUT/.cache) lets unchanged files be skipped; nothing is "
-    "written to it.",
-)
+@out_option("Build folder whose cache (OUT/.cache) spares re-reading unchanged files; kept as is.")
 @sources_option
 @validator_option
 @links_option

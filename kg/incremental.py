@@ -41,7 +41,7 @@ from rdflib import Graph, URIRef
 
 from . import ontology as onto
 from . import oxi, shacl
-from .build import compile_graph, sorted_ntriples, tidy_prefixes
+from .build import compile_graph, sorted_ntriples, turtle_of_sorted
 from .convert import SHARED_NODES, Converted, Converter, Triple, Where, entity_iri
 from .errors import DataError, KgError, Location, ValidationFailed
 from .extraction import (
@@ -129,8 +129,7 @@ def _pack(e: Entity) -> tuple[Any, ...]:
         refs = (e.located_in,)
     elif isinstance(e, Event):
         refs = (e.places, e.sub_event_of)
-    lines = {"id": e.field_lines["id"]} if "id" in e.field_lines else {}
-    return (type(e).__name__, e.id, e.type, e.where.line, e.where.field, lines, refs)
+    return (type(e).__name__, e.id, e.type, e.where.line, e.where.field, _id_line(e), refs)
 
 
 def _unpack(t: tuple[Any, ...], path: str) -> Entity:
@@ -147,10 +146,12 @@ def _unpack(t: tuple[Any, ...], path: str) -> Entity:
 
 def _trim_article(a: Article | None) -> Article | None:
     """The article with only what the duplicate check needs."""
-    if a is None:
-        return None
-    lines = {"id": a.field_lines["id"]} if "id" in a.field_lines else {}
-    return Article(a.id, "", "", a.where, field_lines=lines)
+    return None if a is None else Article(a.id, "", "", a.where, field_lines=_id_line(a))
+
+
+def _id_line(record: Entity | Article) -> dict[str, int]:
+    """Of a record's field lines, the one duplicate-id messages point at."""
+    return {"id": record.field_lines["id"]} if "id" in record.field_lines else {}
 
 
 def _outgoing(entity: Entity) -> list[str]:
@@ -183,6 +184,7 @@ class Cache:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.index_path = folder / "units.pickle"
+        self.outputs: dict[str, tuple[int, int]] = {}  # output path -> (size, mtime) written
 
     def load(self) -> dict[str, Unit]:
         try:
@@ -190,15 +192,14 @@ class Cache:
                 index = pickle.load(f)
             if index["format"] != CACHE_FORMAT:
                 return {}
-            self.outputs: dict[str, tuple[int, int]] = index["outputs"]
+            self.outputs = index["outputs"]
             return dict(index["units"])
         except Exception:  # a missing, old or damaged cache only means a full build
             return {}
 
     def outputs_intact(self, paths: list[Path]) -> bool:
         """Whether the outputs are still the ones the last build wrote."""
-        recorded = getattr(self, "outputs", {})
-        return all(recorded.get(str(p)) == _stat(p) for p in paths)
+        return all(self.outputs.get(str(p)) == _stat(p) for p in paths)
 
     def blob(self, key: str, ext: str) -> str:
         return f"{self.folder}/units/{key}.{ext}"  # a string: 10,000 Paths cost 0.3 s
@@ -335,8 +336,9 @@ def build(
     if links_unit.nt:
         stale.append(links_unit)
     full = len(stale) >= FULL_VALIDATION_AT or not cached
+    closures = {unit.path: _closure(unit, entities) for unit in stale}
     for unit in stale:
-        reached = {defined_in[i].path for i in _closure(unit, entities)}
+        reached = {defined_in[i].path for i in closures[unit.path]}
         unit.deps = {p: keys[p] for p in reached | {unit.path} if p in keys}
     if full:
         store = ox.Store()
@@ -351,7 +353,8 @@ def build(
         found: list[shacl.Violation] = []
         where: Where = {}
         for unit in stale:
-            violations = _violations(unit, entities, defined_in, ontology_unit, shapes)
+            reach = closures[unit.path]
+            violations = _violations(unit, reach, entities, defined_in, ontology_unit, shapes)
             if violations:
                 found += violations
                 where.update(_where(unit, corpus, sources, links, vocab))
@@ -532,10 +535,7 @@ def _rdf(triples: list[Triple] | Graph, terms: oxi.TermCache) -> tuple[bytes, by
     raw = ox.serialize(quads, format=ox.RdfFormat.N_TRIPLES)
     assert raw is not None
     nt = sorted_ntriples(raw) if raw.strip() else b""
-    ordered = ox.parse(nt, format=ox.RdfFormat.N_TRIPLES)
-    ttl = ox.serialize(ordered, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
-    assert ttl is not None
-    body = tidy_prefixes(ttl).split(b"\n")
+    body = turtle_of_sorted(nt).split(b"\n")
     turtle = b"\n".join(line for line in body if not line.startswith(b"@prefix ")).lstrip(b"\n")
     return nt, turtle + (b"\n" if nt else b"")
 
@@ -590,16 +590,17 @@ def _subjects(nt: bytes) -> dict[bytes, list[bytes]]:
 
 def _violations(
     unit: Unit,
+    reach: set[str],
     entities: dict[str, Entity],
     defined_in: dict[str, Unit],
     ontology_unit: Unit,
     shapes: Graph,
 ) -> list[shacl.Violation]:
-    """Violations about the unit's own nodes, checked with every entity it reaches."""
+    """Violations about the unit's own nodes, checked with the entities it ``reach``es."""
     own = _subjects(unit.nt)
     lines: list[bytes] = [unit.nt, ontology_unit.nt]
     others: dict[str, dict[bytes, list[bytes]]] = {}
-    for ident in _closure(unit, entities):
+    for ident in reach:
         home = defined_in.get(ident)
         if home is None or home is unit:
             continue

@@ -233,11 +233,12 @@ def resolve_iri(name: str, raw: str, graph: GraphLike | None) -> URIRef:
     )
 
 
-_TOKEN = re.compile(
+_OPAQUE = (
     r'#[^\n]*|"""(?:.|\n)*?"""|\'\'\'(?:.|\n)*?\'\'\'|"(?:[^"\\\n]|\\.)*"'
-    r"|'(?:[^'\\\n]|\\.)*'|<[^<>\"{}|^`\\\s]*>|\bWHERE\b|\{",
-    re.IGNORECASE,
+    r"|'(?:[^'\\\n]|\\.)*'|<[^<>\"{}|^`\\\s]*>"
 )
+"""Comments, strings and IRIs: text in which a keyword or brace is not one."""
+_TOKEN = re.compile(_OPAQUE + r"|\bWHERE\b|\{", re.IGNORECASE)
 
 
 def with_values(text: str, bindings: dict[Variable, Any]) -> str:
@@ -271,11 +272,7 @@ def insert_in_where(text: str, block: str) -> str:
     raise UsageError("cannot bind parameters: the query has no WHERE clause")
 
 
-_PROJECTION = re.compile(
-    r'#[^\n]*|"""(?:.|\n)*?"""|\'\'\'(?:.|\n)*?\'\'\'|"(?:[^"\\\n]|\\.)*"'
-    r"|'(?:[^'\\\n]|\\.)*'|<[^<>\"{}|^`\\\s]*>|\bSELECT\b|\bWHERE\b|\{|[?$]\w+|\*",
-    re.IGNORECASE,
-)
+_PROJECTION = re.compile(_OPAQUE + r"|\bSELECT\b|\bWHERE\b|\{|[?$]\w+|\*", re.IGNORECASE)
 
 
 def projecting(text: str, names: list[str]) -> tuple[str, list[str]] | None:

@@ -38,25 +38,25 @@ def vocab() -> Vocabulary:
     return ontology.vocabulary(ontology.load("ontology.ttl", ONTOLOGY))
 
 
+def copy_corpus(folder: Path, *files: Path) -> Path:
+    """``folder`` (created) holding copies of the given fixture files."""
+    folder.mkdir()
+    for path in files:
+        shutil.copy(path, folder / path.name)
+    return folder
+
+
+MINI_FILES = (MINI / "shared.yaml", MINI / "gazette-2021-06-01.yaml")
+TWO_ARTICLES = (*MINI_FILES, SECOND / "herald-2021-06-02.yaml")
+
+
 @pytest.fixture()
 def mini(tmp_path: Path) -> Path:
     """A writable copy of the mini fixture corpus (two YAML files)."""
-    folder = tmp_path / "extractions"
-    folder.mkdir()
-    for name in ("shared.yaml", "gazette-2021-06-01.yaml"):
-        shutil.copy(MINI / name, folder / name)
-    return folder
+    return copy_corpus(tmp_path / "extractions", *MINI_FILES)
 
 
 @pytest.fixture(scope="session")
 def two_articles(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The mini corpus plus a second article that disagrees with the first."""
-    folder = tmp_path_factory.mktemp("two") / "extractions"
-    folder.mkdir()
-    for path in (
-        MINI / "shared.yaml",
-        MINI / "gazette-2021-06-01.yaml",
-        SECOND / "herald-2021-06-02.yaml",
-    ):
-        shutil.copy(path, folder / path.name)
-    return folder
+    return copy_corpus(tmp_path_factory.mktemp("two") / "extractions", *TWO_ARTICLES)

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from kg.cli import cli
 
-from .conftest import MINI, ONTOLOGY, ROOT
+from .conftest import MINI_FILES, ONTOLOGY, ROOT, copy_corpus
 from .test_bad_input import ARTICLE, ARTICLE_CASES, FILE_CASES
 
 DOC = ROOT / "docs" / "errors.md"
@@ -37,13 +37,8 @@ def _run(args: list[str], cwd: Path, stdin: str | None = None) -> tuple[int, str
 
 
 def _corpus(tmp: Path) -> Path:
-    folder = tmp / "extractions"
-    if folder.exists():
-        shutil.rmtree(folder)
-    folder.mkdir()
-    for name in ("shared.yaml", ARTICLE):
-        shutil.copy(MINI / name, folder / name)
-    return folder
+    shutil.rmtree(tmp / "extractions", ignore_errors=True)
+    return copy_corpus(tmp / "extractions", *MINI_FILES)
 
 
 def _build(tmp: Path) -> tuple[int, str]:

@@ -8,51 +8,30 @@ edited, so the per-unit validation must find which cached units to check again.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
 from kg import incremental
 from kg.build import compile_graph
-from kg.cli import cli
 from kg.convert import SHARED_NODES
 
-from .conftest import MINI, ONTOLOGY, ROOT, SECOND, SOURCES
-
-ARTICLE = "gazette-2021-06-01.yaml"
-
-
-def build(folder: Path, out: Path) -> tuple[int, str]:
-    result = CliRunner().invoke(
-        cli, ["build", "-e", str(folder), "--ontology", str(ONTOLOGY), "-o", str(out)]
-    )
-    return result.exit_code, result.stderr
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+from .conftest import ONTOLOGY, ROOT, SOURCES, TWO_ARTICLES, copy_corpus
+from .test_bad_input import ARTICLE, edit, run_build
 
 
 @pytest.fixture()
 def corpus(tmp_path: Path) -> Path:
-    folder = tmp_path / "extractions"
-    folder.mkdir()
-    for path in (MINI / "shared.yaml", MINI / ARTICLE, SECOND / "herald-2021-06-02.yaml"):
-        shutil.copy(path, folder / path.name)
-    return folder
+    return copy_corpus(tmp_path / "extractions", *TWO_ARTICLES)
 
 
 def same_as_cold(folder: Path, warm: Path, tmp_path: Path) -> tuple[int, str]:
     """Build on top of the cache in ``warm`` and cold; assert the same outcome."""
-    code, err = build(folder, warm)
+    code, err = run_build(folder, warm)
     cold = tmp_path / f"cold-{len(list(tmp_path.iterdir()))}"
-    cold_code, cold_err = build(folder, cold)
+    cold_code, cold_err = run_build(folder, cold)
     assert (code, err.splitlines()[:-1] if code == 0 else err) == (
         cold_code,
         cold_err.splitlines()[:-1] if cold_code == 0 else cold_err,
@@ -124,7 +103,7 @@ def test_every_edit_gives_what_a_cold_build_gives(corpus: Path, tmp_path: Path) 
     assert same_as_cold(corpus, warm, tmp_path)[0] == 0
     for param in EDITS:
         name, old, new, expected = param.values
-        edit(corpus / name, old, new)
+        edit(corpus, old, new, name)
         code, err = same_as_cold(corpus, warm, tmp_path)
         if expected is None:
             assert code == 0, (param.id, err)
@@ -132,7 +111,7 @@ def test_every_edit_gives_what_a_cold_build_gives(corpus: Path, tmp_path: Path) 
             assert code == 1, param.id
             assert str(corpus / expected) in err or expected in err, (param.id, err)
         if code == 1:  # undo, so the next edit starts from a valid corpus
-            edit(corpus / name, new, old)
+            edit(corpus, new, old, name)
             assert same_as_cold(corpus, warm, tmp_path)[0] == 0
 
 
@@ -142,10 +121,10 @@ def test_rebuild_reads_only_what_changed(corpus: Path, tmp_path: Path) -> None:
     assert (first.reparsed, first.full_validation) == (3, True)
     again = incremental.build(corpus, ONTOLOGY, out)
     assert (again.reparsed, again.revalidated, again.full_validation) == (0, 0, False)
-    edit(corpus / "herald-2021-06-02.yaml", "title: ", "title: Edited ")
+    edit(corpus, "title: ", "title: Edited ", "herald-2021-06-02.yaml")
     edited = incremental.build(corpus, ONTOLOGY, out)
     assert (edited.reparsed, edited.revalidated, edited.full_validation) == (1, 1, False)
-    edit(corpus / "shared.yaml", "label: River Front", "label: The River Front")
+    edit(corpus, "label: River Front", "label: The River Front", "shared.yaml")
     shared = incremental.build(corpus, ONTOLOGY, out)
     assert (shared.reparsed, shared.revalidated) == (1, 3)  # both articles reach it
 
@@ -173,8 +152,8 @@ def test_worker_processes_give_the_same_output(corpus: Path, tmp_path: Path) -> 
 
 
 def test_worker_processes_report_every_error(corpus: Path, tmp_path: Path) -> None:
-    edit(corpus / ARTICLE, "published: 2021-06-01", "published: 2021-02-30")
-    edit(corpus / "herald-2021-06-02.yaml", "title: ", "titel: ")
+    edit(corpus, "published: 2021-06-01", "published: 2021-02-30")
+    edit(corpus, "title: ", "titel: ", "herald-2021-06-02.yaml")
     with pytest.raises(incremental.ValidationFailed) as raised:
         incremental.build(corpus, ONTOLOGY, tmp_path / "out", workers=2)
     lines = str(raised.value).splitlines()
