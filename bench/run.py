@@ -42,7 +42,6 @@ from kg.build import compile_graph
 from kg.convert import Converter
 from kg.export import FORMATS, serialize
 from kg.extraction import load_corpus
-from kg.namespaces import PREFIXES
 from kg.validate import fast_findings, pyshacl_findings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -175,12 +174,9 @@ def queries(nt: Path, repeat: int, with_rdflib: bool, results: Results) -> None:
         results["load kg.nt into rdflib (s)"] = [time.perf_counter() - start]
     for name, sq in q.stored_queries(ROOT / "queries").items():
         bindings = q.bind(sq, PARAMS.get(name, {}), oxi.StoreGraph(store))
-        subs = {ox.Variable(str(v)): oxi.to_ox(t) for v, t in bindings.items()}
-        extended = q.projecting(sq.text, sorted(v.value for v in subs))
-        text = extended[0] if extended else sq.text
 
-        def engine(t: str = text, s: dict[Any, Any] = subs) -> None:
-            for _ in store.query(t, prefixes=PREFIXES, substitutions=s):  # type: ignore[arg-type]
+        def engine(s: q.StoredQuery = sq, b: dict[Any, Any] = bindings) -> None:
+            for _ in oxi.solutions(store, s.text, b, False)[0]:  # fetch, do not convert
                 pass
 
         results[f"query {name}: pyoxigraph (s)"] = timed(engine, repeat)

@@ -132,7 +132,7 @@ def execute(
     block on large graphs: the constant reaches every branch of a UNION).
     """
     try:
-        result, hidden = _query(store, text, bindings or {}, union)
+        result, hidden = solutions(store, text, bindings or {}, union)
         if isinstance(result, ox.QueryBoolean):
             return bool(result)
         if isinstance(result, ox.QueryTriples):
@@ -150,7 +150,7 @@ def execute(
     return Rows(variables, rows)
 
 
-def _query(
+def solutions(
     store: ox.Store, text: str, bindings: dict[Variable, Any], union: bool
 ) -> tuple[Any, set[str]]:
     """Run with the parameters substituted; pyoxigraph wants them projected, so add them to
