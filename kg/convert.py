@@ -47,10 +47,6 @@ Where = dict[tuple[Node, Node | None], Location]
 
 Triple = tuple[Node, Node, Node]
 
-SHARED_NODES = str(ID["participation/"])
-"""IRIs of the only nodes that several files state triples about: a participation (event,
-actor, role) is one node, stated in every article that reports it. Every other node's triples
-come from one file (``kg.incremental`` relies on this; ``tests/test_incremental.py`` checks)."""
 
 
 def entity_iri(entity: Entity) -> URIRef:
@@ -251,7 +247,7 @@ class Converter:
         self.inferences(s, r.inferred, {"date": N.date, "end_date": N.endDate}, r.where, fl)
         event = self.ref(r.event)
         for p in r.participants:
-            part = ID[f"participation/{r.event}/{p.actor}/{p.role}"]
+            part = ID[f"participation/{article_id}/{r.event}/{p.actor}/{p.role}"]
             self.node(part, N.Participation, p.where)
             self.add(part, N.inEvent, event, p.where)
             self.refs(part, N.participant, [p.actor], p.where)

@@ -29,7 +29,7 @@ import os
 import pickle
 import sys
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -42,7 +42,7 @@ from rdflib import Graph, URIRef
 from . import ontology as onto
 from . import oxi, shacl
 from .build import compile_graph, sorted_ntriples, turtle_of_sorted
-from .convert import SHARED_NODES, Converted, Converter, Triple, Where, entity_iri
+from .convert import Converted, Converter, Triple, Where, entity_iri
 from .errors import DataError, KgError, Location, ValidationFailed
 from .extraction import (
     Vocabulary,
@@ -364,7 +364,7 @@ def build(
 
     # 4. write the outputs, then the cache (unless nothing changed)
     everything = [ontology_unit, *units, links_unit]
-    nt = _union(u.nt for u in everything)
+    nt = b"".join(u.nt for u in everything)  # no two files state a triple of one subject
     outputs = [out / "kg.ttl", out / "kg.nt"]
     dirty = bool(read) or len(cached) != len(units) or any(u is not links_unit for u in stale)
     if write and (dirty or not cache.outputs_intact(outputs)):
@@ -543,27 +543,6 @@ def _rdf(triples: list[Triple] | Graph, terms: oxi.TermCache) -> tuple[bytes, by
 def _turtle_header() -> bytes:
     lines = [f"@prefix {p}: <{ns}> ." for p, ns in sorted(PREFIXES.items())]
     return ("\n".join(lines) + "\n\n").encode()
-
-
-def _union(chunks: Iterable[bytes]) -> bytes:
-    """N-Triples of several sorted chunks, each triple once.
-
-    Only a shared node (``SHARED_NODES``) has triples in more than one file, and in sorted
-    N-Triples its lines form one block, so only those blocks need comparing.
-    """
-    parts: list[bytes] = []
-    shared: set[bytes] = set()
-    prefix = b"\n<" + SHARED_NODES.encode()
-    for chunk in chunks:
-        first = (b"\n" + chunk).find(prefix)
-        if first < 0:
-            parts.append(chunk)
-            continue
-        last = (b"\n" + chunk).rfind(prefix)
-        end = chunk.index(b"\n", last) + 1
-        parts += [chunk[:first], chunk[end:]]
-        shared.update(chunk[first:end].splitlines())
-    return b"".join(parts) + b"".join(line + b"\n" for line in sorted(shared))
 
 
 def _closure(unit: Unit, entities: dict[str, Entity]) -> set[str]:

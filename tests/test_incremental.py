@@ -16,7 +16,6 @@ from rdflib.compare import isomorphic
 
 from kg import incremental
 from kg.build import compile_graph
-from kg.convert import SHARED_NODES
 
 from .conftest import ONTOLOGY, ROOT, SOURCES, TWO_ARTICLES, copy_corpus
 from .test_bad_input import ARTICLE, edit, run_build
@@ -163,17 +162,16 @@ def test_worker_processes_report_every_error(corpus: Path, tmp_path: Path) -> No
     ]
 
 
-def test_only_shared_nodes_have_triples_from_several_files(tmp_path: Path) -> None:
-    """What kg.incremental's de-duplication of kg.nt relies on, on the real corpus."""
+def test_no_subject_has_triples_from_several_files(tmp_path: Path) -> None:
+    """What kg.nt as a concatenation of the files' triples relies on, on the real corpus:
+    every node's triples come from one file, so no triple is in two named graphs."""
     out = tmp_path / "out"
     incremental.build(ROOT / "extractions", ONTOLOGY, out, links=ROOT / "links" / "wikidata.csv")
     owners: dict[bytes, set[str]] = {}
     for blob in (out / ".cache" / "units").glob("*.nt"):
         for line in blob.read_bytes().splitlines():
             owners.setdefault(line.split(b" ", 1)[0], set()).add(blob.name)
-    several = {s for s, files in owners.items() if len(files) > 1}
-    assert several, "the corpus has participations stated in several articles"
-    assert all(s.startswith(b"<" + SHARED_NODES.encode()) for s in several)
+    assert {s for s, files in owners.items() if len(files) > 1} == set()
     built = Graph().parse(out / "kg.nt", format="nt")
     assert len(built) == len((out / "kg.nt").read_bytes().splitlines())
     assert isomorphic(built, Graph().parse(out / "kg.ttl", format="turtle"))
