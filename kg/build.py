@@ -1,165 +1,989 @@
-"""The pipeline: extraction files -> model -> RDF -> SHACL validation -> build/ output.
+"""The build, the only pipeline: extraction files -> units -> validated graph in ``OUT``.
 
-The converted triples go straight into a pyoxigraph store, where validation, queries and
-serialisation are fast; rdflib graphs of the same data are made only when asked for.
+A *unit* is what one extraction file contributes: the entities it defines, the ids it refers
+to (with the kind each had), its sorted N-Triples and its Turtle. The ontology and the links
+file are units too. No two units state a triple about the same subject, so the graph is the
+units' triples put together, and each unit is one named graph.
+
+Each unit is cached by a digest of the file's path and bytes and of everything else its
+conversion and verdict depend on (the ontology, the shapes, the source texts with
+``--sources``, kg's version and code): a rebuild reads and converts only the files whose
+bytes changed (or whose referenced ids changed kind), and validates only the units whose
+triples, or the definitions of the entities they reach, changed. Each such unit is validated
+with the triples of every entity it reaches (directly or through part-of / located-in /
+sub-event-of chains) and the ontology, keeping the violations about its own nodes: every
+constraint of the shapes looks only at the focus node's own triples and along such chains, so
+this is the verdict of a full validation (``tests/test_incremental.py`` compares them). When
+many units are stale, one validation of the whole graph is faster, and is what runs.
+
+What ``OUT`` holds::
+
+    kg.ttl, kg.nt, kg.nq    symbolic links into current/: Turtle, N-Triples, N-Quads
+    current                 symbolic link to .versions/ID, switched in one rename
+    .versions/ID/           the outputs of one build and index.json, the cache's index
+    .cache/units/           each unit's N-Triples and Turtle, named by their SHA-256
+    .lock                   held while a build runs
+
+The outputs and the index change together or not at all: a build writes a new version folder
+and then switches ``current`` (an atomic rename); a failed or killed build leaves the old
+version whole. Cached blobs are checked against their digest when read; the index is JSON.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import fcntl
+import hashlib
+import itertools
+import json
+import multiprocessing
+import os
+import shutil
+import stat
+import sys
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
 from . import ontology as onto
-from . import oxi
-from .convert import Converted, Converter, convert_corpus, graph_name
-from .errors import ValidationFailed
-from .extraction import load_corpus
+from . import oxi, shacl
+from .convert import Converted, Converter, Triple, Where, article_iri, entity_iri, graph_name
+from .errors import DataError, KgError, Location, ValidationFailed
+from .extraction import (
+    Vocabulary,
+    _error_order,
+    check_references,
+    extraction_paths,
+    index_entities,
+    read_file,
+)
 from .fsutil import write_atomic
 from .linking import apply_links
-from .model import Corpus
-from .namespaces import ONTOLOGY_GRAPH, PREFIXES, new_graph
-from .validate import fast_findings, locate, pyshacl_findings
-from .verify import verify
+from .model import Actor, Article, Corpus, Entity, Event, ExtractionFile, Place
+from .namespaces import LINKS_GRAPH, ONTOLOGY_GRAPH, PREFIXES, N, new_graph
+from .validate import Found, Validator, locate, pyshacl_findings
+from .verify import Offsets, verify
+
+CACHE_FORMAT = 3
+FULL_VALIDATION_AT = 64
+"""Validate the whole graph at once when at least this many units are stale."""
+OUTPUTS = ("kg.ttl", "kg.nt", "kg.nq")
+LINKS_UNIT = "(links)"
+ONTOLOGY_UNIT = "(ontology)"
+LOCK_WAIT = 600.0
+"""Seconds a build waits for another build of the same folder before it gives up."""
+
+_PACKAGE = Path(__file__).resolve().parent
 
 
 @dataclass
-class Compiled:
-    """A validated corpus in a pyoxigraph store. With ``named``, one named graph per
-    extraction file (what each article says), one for the Wikidata links and one for the
-    ontology; otherwise everything is in the default graph, where queries run fastest."""
+class Unit:
+    """One extraction file (or the ontology, or the links), converted and valid in the
+    context recorded in ``deps``."""
 
-    corpus: Corpus
-    ontology: Graph
-    store: ox.Store = field(repr=False)
-    named: bool = True
+    path: str
+    key: str  # digest of the file's path and bytes and of the build's fingerprint
+    graph: str  # the named graph of its triples
+    article: Article | None = None
+    entities: list[Entity] = field(default_factory=list)  # id, kind and location only
+    reach: dict[str, list[str]] = field(default_factory=dict)  # entity id -> ids it refers to
+    refs: dict[str, str] = field(default_factory=dict)  # id it refers to -> kind it had
+    deps: dict[str, str] = field(default_factory=dict)  # path -> key of units checked with it
+    nt: bytes = b""  # sorted N-Triples, one line per distinct triple
+    ttl: bytes = b""  # Turtle without prefix lines
 
-    def graph_names(self) -> list[URIRef]:
-        return sorted(URIRef(g.value) for g in self.store.named_graphs())
+    def record(self) -> dict[str, Any]:
+        """The unit in the index (plain JSON data; its triples are blobs)."""
+        a = self.article
+        return {
+            "path": self.path,
+            "key": self.key,
+            "graph": self.graph,
+            "article": None if a is None else [a.id, a.where.line, a.where.field, _id_line(a)],
+            "entities": [
+                [type(e).__name__, e.id, e.type, e.where.line, e.where.field, _id_line(e)]
+                for e in self.entities
+            ],
+            "reach": self.reach,
+            "refs": self.refs,
+            "deps": self.deps,
+            "nt": _digest(self.nt),
+            "ttl": _digest(self.ttl),
+        }
 
-    def graph(self, name: URIRef) -> Graph:
-        """One named graph, as an rdflib graph."""
-        g = new_graph()
-        for q in self.store.quads_for_pattern(None, None, None, ox.NamedNode(str(name))):
-            g.add((oxi.from_ox(q.subject), oxi.from_ox(q.predicate), oxi.from_ox(q.object)))  # type: ignore[arg-type]
-        return g
+    @classmethod
+    def of_record(cls, r: dict[str, Any]) -> Unit:
+        path = r["path"]
+        article = None
+        if r["article"] is not None:
+            ident, line, where, id_line = r["article"]
+            article = Article(ident, "", "", Location(path, line, where), field_lines=id_line)
+        entities = [
+            _CLASSES[kind](ident, type_, "", Location(path, line, where), field_lines=id_line)
+            for kind, ident, type_, line, where, id_line in r["entities"]
+        ]
+        return cls(path, r["key"], r["graph"], article, entities, r["reach"], r["refs"], r["deps"])
+
+
+_CLASSES: dict[str, type[Entity]] = {"Actor": Actor, "Place": Place, "Event": Event}
+
+
+@dataclass
+class Built:
+    """What a build made: the outputs' bytes and figures, and what the cache spared."""
+
+    out: Path | None  # None: built without a folder (no cache, nothing written)
+    files: int
+    articles: int
+    triples: int
+    subjects: int
+    sources: list[str]  # each article's URL, or its IRI when it has none
+    graphs: list[str]  # the named graphs, in output order
+    reparsed: int
+    revalidated: int
+    full_validation: bool
+    written: bool  # False when the outputs were already what this build made
+    nt: bytes = field(repr=False, default=b"")
+    ttl: bytes = field(repr=False, default=b"")
+    nq: bytes = field(repr=False, default=b"")
+
+    @property
+    def outputs(self) -> list[Path]:
+        return [] if self.out is None else [self.out / name for name in OUTPUTS]
+
+    @cached_property
+    def graph(self) -> Graph:
+        """The whole graph (data and ontology) as an rdflib graph, made on first use."""
+        return _graph_of(self.nt)
 
     @cached_property
     def data(self) -> Graph:
-        """The instance data (every graph but the ontology) as an rdflib graph, on first use."""
-        g = new_graph()
-        if not self.named:
-            for q in self.store.quads_for_pattern(None, None, None, ox.DefaultGraph()):
-                t = (oxi.from_ox(q.subject), oxi.from_ox(q.predicate), oxi.from_ox(q.object))
-                if t not in self.ontology:
-                    g.add(t)  # type: ignore[arg-type]
-            return g
-        for name in self.graph_names():
-            if name != ONTOLOGY_GRAPH:
-                g += self.graph(name)
-        return g
-
-    @cached_property
-    def full(self) -> Graph:
-        """Data plus ontology as one rdflib graph: what users query (built on first use)."""
-        g = new_graph()
-        g += self.data
-        g += self.ontology
-        return g
-
-    @cached_property
-    def triple_count(self) -> int:
-        """Distinct triples over all graphs."""
-        if not self.named:
-            return len(self.store)
-        rows = self.store.query(
-            "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o "
-            "WHERE { GRAPH ?g { ?s ?p ?o } } }"
-        )
-        return int(next(iter(rows))["n"].value)  # type: ignore[arg-type]
+        """The instance data (every named graph but the ontology) as an rdflib graph."""
+        ontology = b" <" + str(ONTOLOGY_GRAPH).encode() + b"> .\n"
+        lines = [
+            line[: line.rindex(b" <", 0, len(line) - 3)] + b" .\n"
+            for line in self.nq.splitlines(keepends=True)
+            if not line.endswith(ontology)
+        ]
+        return _graph_of(b"".join(lines))
 
 
-def compile_graph(
+def _graph_of(nt: bytes) -> Graph:
+    g = new_graph()
+    g.parse(data=nt, format="nt")
+    return g
+
+
+def _id_line(record: Entity | Article) -> dict[str, int]:
+    """Of a record's field lines, the one duplicate-id messages point at."""
+    return {"id": record.field_lines["id"]} if "id" in record.field_lines else {}
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def outgoing(entity: Entity) -> list[str]:
+    """The ids an entity definition refers to: the chains shapes may follow."""
+    if isinstance(entity, Actor):
+        return [*entity.part_of, *entity.located_in]
+    if isinstance(entity, Place):
+        return list(entity.located_in)
+    if isinstance(entity, Event):
+        return [*entity.places, *([entity.sub_event_of] if entity.sub_event_of else [])]
+    return []
+
+
+def _kind(entity: Entity) -> str:
+    return sys.intern(f"{type(entity).__name__}:{entity.type}")
+
+
+def _trim(entity: Entity) -> Entity:
+    """The entity with only its id, kind and location: what indexing and references need."""
+    where = entity.where
+    return type(entity)(entity.id, entity.type, "", where, field_lines=_id_line(entity))
+
+
+def _trim_article(a: Article | None) -> Article | None:
+    return None if a is None else Article(a.id, "", "", a.where, field_lines=_id_line(a))
+
+
+# --- inputs, each read once ---------------------------------------------------------------
+
+
+@dataclass
+class Inputs:
+    """The ontology, the shapes and the source texts, read once, and their fingerprint."""
+
+    ontology: Graph
+    shapes: Graph
+    vocab: Vocabulary
+    sources: Path | None
+    texts: dict[str, bytes]  # source file name -> bytes
+    fingerprint: bytes
+
+
+def read_inputs(ontology_dir: Path, sources: Path | None) -> Inputs:
+    """Everything besides an extraction file's own bytes that its unit depends on."""
+    import kg  # the version at build time (a new kg version rebuilds everything)
+
+    h = hashlib.sha256(f"newskg-cache-{CACHE_FORMAT}-{kg.__version__}".encode())
+    for path in sorted(_PACKAGE.glob("*.py")):
+        h.update(path.read_bytes())
+    graphs = []
+    for name in ("ontology.ttl", "shapes.ttl"):
+        data = read_bytes(ontology_dir / name)
+        h.update(_digest(data).encode())
+        graphs.append(_parse_turtle(data, ontology_dir / name))
+    texts: dict[str, bytes] = {}
+    if sources is not None:
+        if not sources.is_dir():
+            raise DataError("sources folder not found", Location(sources))
+        with os.scandir(sources) as entries:
+            names = sorted(e.name for e in entries if e.is_file())
+        for name in names:
+            texts[name] = read_bytes(sources / name)
+            h.update(name.encode() + b"\0" + _digest(texts[name]).encode())
+    return Inputs(graphs[0], graphs[1], onto.vocabulary(graphs[0]), sources, texts, h.digest())
+
+
+@lru_cache(maxsize=4)
+def _parse_turtle(data: bytes, path: Path) -> Graph:
+    """The ontology or the shapes, parsed once per content (shared: never modified)."""
+    return onto.parse_turtle_bytes(data, path)
+
+
+def read_bytes(path: Path) -> bytes:
+    """A regular file's bytes, with a located error for anything else."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except FileNotFoundError:
+        raise DataError("file not found", Location(path)) from None
+    except OSError as e:
+        raise DataError(f"cannot read: {e.strerror}", Location(path)) from None
+    with os.fdopen(fd, "rb") as f:
+        if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+            raise DataError("not a regular file", Location(path))
+        try:
+            return f.read()
+        except OSError as e:
+            raise DataError(f"cannot read: {e.strerror}", Location(path)) from None
+
+
+# --- the build ------------------------------------------------------------------------------
+
+
+def build(
     extractions: Path,
     ontology_dir: Path,
+    out: Path | None,
     sources: Path | None = None,
-    validator: str = "fast",
     links: Path | None = None,
-    named: bool = False,
-) -> Compiled:
-    """Load, convert and validate; raise ValidationFailed with every located problem.
+    validator: Validator = "fast",
+    workers: int | None = None,
+    write: bool = True,
+    on_wait: Callable[[str], None] | None = None,
+) -> Built:
+    """Build the graph into ``out``, using and updating its cache; raise ValidationFailed
+    with every located problem. Without ``write`` (``kg validate``), the cache is used but
+    nothing is written; without ``out``, there is no cache either (a cold build in memory).
 
-    With ``sources``, every evidence quote is also checked against the article's source text
-    and its offsets are recorded in the graph. With ``links`` (a reviewed links file, see
-    ``kg.linking``), every accepted link becomes ``entity skos:exactMatch wd:QID``.
-
-    Each file is converted straight into the store (into its own named graph with ``named``,
-    for exports; else into the default graph, where validation and queries run several times
-    faster); where each triple came from is worked out again only if validation finds
-    problems to report.
+    Files are read and converted in ``workers`` processes (default: one per CPU, up to four,
+    when there are enough files to be worth it). Two builds of one folder never interleave:
+    the second waits for the first (``on_wait`` is told once), for at most ``LOCK_WAIT`` s.
     """
-    ontology = onto.load("ontology.ttl", ontology_dir)
-    shapes = onto.load("shapes.ttl", ontology_dir)
-    corpus = load_corpus(extractions, onto.vocabulary(ontology))
-    offsets, errors, _ = verify(corpus, sources) if sources is not None else ({}, [], 0)
-    store = ox.Store()
-    cache = oxi.TermCache()
-    converter = Converter(corpus, offsets, track=False)
-    for f in corpus.files:
-        oxi.store_of(converter.convert_file(f), graph_name(f) if named else None, store, cache)
-    extra = Converted({}, {})
+    write = write and out is not None
+    with _locked(out, on_wait) if write and out is not None else contextlib.nullcontext():
+        return _build(extractions, ontology_dir, out, sources, links, validator, workers, write)
+
+
+def _build(
+    extractions: Path,
+    ontology_dir: Path,
+    out: Path | None,
+    sources: Path | None,
+    links: Path | None,
+    validator: Validator,
+    workers: int | None,
+    write: bool,
+) -> Built:
+    inputs = read_inputs(ontology_dir, sources)
+    cache = Cache(out if out is not None else Path(os.devnull))  # devnull: an empty cache
+    cached = cache.load()
+
+    # 1. read the files that changed; reuse the rest
+    units: list[Unit] = []
+    todo: dict[str, bytes] = {}
+    for path in extraction_paths(extractions):
+        shown = str(path)
+        data = read_bytes(path)
+        key = _digest(inputs.fingerprint + shown.encode() + b"\0" + data)
+        unit = cached.get(shown)
+        if unit is None or unit.key != key or not cache.read(unit):
+            unit = Unit(shown, key, "")
+            todo[shown] = data
+        units.append(unit)
+    if workers is None:
+        workers = min(os.cpu_count() or 1, 4) if len(todo) >= 200 else 1
+    readers = _Readers(todo, inputs, workers)
+    by_path = {u.path: u for u in units}
+    errors: list[KgError] = []
+    for shown, defined, reach, article, graph, error in readers.read():
+        if error is not None:
+            errors.append(error)
+            continue
+        unit = by_path[shown]
+        unit.entities, unit.reach, unit.article, unit.graph = defined, reach, article, graph
+    if errors:
+        readers.stop()
+        raise ValidationFailed(sorted(errors, key=_error_order))
+
+    # 2. index every entity; convert what was read, and the files whose references changed
+    entities, ref_errors = index_entities((u.entities, u.article) for u in units)
+    reach = {i: r for u in units for i, r in u.reach.items()}
+    again = {
+        u.path: reread(u, inputs)
+        for u in units
+        if u.path not in todo
+        and any(entities.get(i) is None or _kind(entities[i]) != k for i, k in u.refs.items())
+    }
+    changed = _Readers(again, inputs, 1)
+    changed.read()
+    quote_errors: list[KgError] = []
+    for shown, problems, quotes, refs, nt, ttl in itertools.chain(
+        readers.convert(entities), changed.convert(entities)
+    ):
+        ref_errors += problems
+        quote_errors += quotes
+        unit = by_path[shown]
+        unit.refs, unit.nt, unit.ttl = refs, nt, ttl
+    if ref_errors:
+        raise ValidationFailed(sorted(ref_errors, key=_error_order))
+    errors = sorted(quote_errors, key=_error_order)
+    corpus = Corpus([], entities)
+    terms = oxi.TermCache()
+    links_unit = Unit(LINKS_UNIT, "", str(LINKS_GRAPH))
     if links is not None:
+        extra = Converted({}, {})
         errors += apply_links(extra, corpus, links)
-    for name, triples in extra.parts.items():
-        oxi.store_of(triples, name if named else None, store, cache)
-    oxi.store_of(ontology, ONTOLOGY_GRAPH if named else None, store, cache)
-    compiled = Compiled(corpus, ontology, store, named)
-    if validator == "fast":
-        found = fast_findings(store, shapes, union=named)
+        triples = [t for part in extra.parts.values() for t in part]
+        links_unit.refs = {_id_of(t[0]): "" for t in triples}
+        links_unit.nt, links_unit.ttl = _rdf(triples, terms)
+    ontology_unit = Unit(ONTOLOGY_UNIT, "", str(ONTOLOGY_GRAPH))
+    ontology_unit.nt, ontology_unit.ttl = _rdf(inputs.ontology, terms)
+    everything = [ontology_unit, *units, links_unit]
+
+    # 3. validate what is stale
+    read = set(todo) | set(again)
+    defined_in = {e.id: u for u in units for e in u.entities}
+    keys = {u.path: u.key for u in units}
+    stale = [
+        u
+        for u in units
+        if u.path in read or not u.deps or any(keys.get(p) != k for p, k in u.deps.items())
+    ]
+    if links_unit.nt:
+        stale.append(links_unit)
+    full = validator != "fast" or len(stale) >= FULL_VALIDATION_AT or not cached
+    closures = {unit.path: _closure(unit, reach) for unit in stale}
+    for unit in stale:
+        reached = {defined_in[i].path for i in closures[unit.path] if i in defined_in}
+        unit.deps = {p: keys[p] for p in sorted(reached | {unit.path}) if p in keys}
+    located = _Locator(everything, corpus, inputs, links, todo)
+    if full:
+        found = _validate_all(everything, inputs, validator)
+        errors += located(found)
     else:
-        found = pyshacl_findings(compiled.data, shapes, ontology)
-    if found:  # convert again, this time recording the YAML origin of every triple
-        located = convert_corpus(corpus, offsets, track=True)
-        if links is not None:
-            apply_links(located, corpus, links)
-        errors += locate(found, located.where)
+        for unit in stale:
+            found = _violations(
+                unit, closures[unit.path], entities, defined_in, ontology_unit, inputs
+            )
+            errors += located(found, unit)
+        errors.sort(key=lambda e: (str(e.location.path), e.location.line or 0, str(e)))
     if errors:
         raise ValidationFailed(errors)
-    return compiled
+
+    # 4. the outputs; written (with the index, then the blobs' clean-up) unless unchanged
+    built = _outputs(out, everything)
+    built.files = len(units)
+    built.articles = sum(1 for u in units if u.article is not None)
+    built.reparsed, built.revalidated, built.full_validation = len(read), len(stale), full
+    if write:
+        built.written = cache.save(units, built)
+    return built
 
 
-def sorted_ntriples(quads: bytes) -> bytes:
-    """N-Triples or N-Quads lines sorted: byte-identical for the same graph, diff-friendly."""
-    lines = [line for line in quads.split(b"\n") if line.strip()]
-    lines.sort()
-    return b"\n".join(lines) + b"\n"
+def reread(unit: Unit, inputs: Inputs) -> bytes:
+    """A cached file read again: it must still be the bytes that were cached, or the build
+    would mix two versions of it."""
+    data = read_bytes(Path(unit.path))
+    if _digest(inputs.fingerprint + unit.path.encode() + b"\0" + data) != unit.key:
+        raise DataError(
+            "the file changed while kg was building: run the build again", Location(unit.path)
+        )
+    return data
 
 
-def ntriples(graph: Graph) -> bytes:
-    """Sorted N-Triples of an rdflib graph."""
-    return sorted_ntriples(graph.serialize(format="nt", encoding="utf-8"))
+def _outputs(out: Path | None, everything: list[Unit]) -> Built:
+    """Turtle, N-Triples and N-Quads of the units, with the figures the dataset's
+    description needs."""
+    nt = b"".join(u.nt for u in everything)
+    ttl = _turtle_header() + b"".join(u.ttl for u in everything)
+    quads: list[bytes] = []
+    graphs: list[str] = []
+    for u in everything:
+        if not u.nt:
+            continue
+        graphs.append(u.graph)
+        suffix = b" <" + u.graph.encode() + b"> .\n"
+        quads += [line[:-3] + suffix for line in u.nt.splitlines(keepends=True)]
+    subjects = len({line[: line.index(b" ")] for line in nt.splitlines() if line})
+    return Built(
+        out=out,
+        files=0,
+        articles=0,
+        triples=nt.count(b"\n"),
+        subjects=subjects,
+        sources=_article_sources(everything),
+        graphs=graphs,
+        reparsed=0,
+        revalidated=0,
+        full_validation=False,
+        written=False,
+        nt=nt,
+        ttl=ttl,
+        nq=b"".join(quads),
+    )
 
 
-def union_ntriples(nquads: bytes) -> bytes:
-    """Sorted, distinct N-Triples of the union of the graphs of some N-Quads."""
-    triples = {line[: line.rindex(b" <")] + b" ." for line in nquads.split(b"\n") if line}
-    return b"\n".join(sorted(triples)) + b"\n"
+def _article_sources(units: list[Unit]) -> list[str]:
+    """Each article's URL, or its IRI when it has none (``dcterms:source`` of the dataset)."""
+    url = f" <{N.url}> ".encode()
+    found = []
+    for u in units:
+        if u.article is None:
+            continue
+        iri = f"<{article_iri(u.article.id)}>".encode()
+        value = None
+        for line in u.nt.splitlines():
+            if line.startswith(iri + url):
+                value = line[len(iri + url) + 1 : line.index(b'"', len(iri + url) + 1)].decode()
+                break
+        found.append(value or iri.decode()[1:-1])
+    return found
 
 
-def store_nquads(store: ox.Store) -> bytes:
-    dumped = store.dump(format=ox.RdfFormat.N_QUADS)
-    assert dumped is not None
-    return dumped
+# --- the cache --------------------------------------------------------------------------------
 
 
-def store_ntriples(store: ox.Store) -> bytes:
-    """Sorted N-Triples of a store's default graph."""
-    dumped = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
-    assert dumped is not None
-    return sorted_ntriples(dumped)
+class Cache:
+    """The index of the current version (``OUT/current/index.json``) and the units' blobs."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        self.blobs = out / ".cache" / "units"
+        self.index: dict[str, Any] = {}
+
+    def load(self) -> dict[str, Unit]:
+        """The units of the current version; empty for a missing, old or damaged index."""
+        try:
+            index = json.loads((self.out / "current" / "index.json").read_bytes())
+            if index.get("format") != CACHE_FORMAT:
+                return {}
+            units = {r["path"]: Unit.of_record(r) for r in index["units"]}
+        except (OSError, ValueError, KeyError, TypeError):  # only means a full build
+            return {}
+        self.index = index
+        return units
+
+    def blob(self, digest: str, ext: str) -> str:
+        return f"{self.blobs}/{digest}.{ext}"  # a string: 10,000 Paths cost 0.3 s
+
+    def read(self, unit: Unit) -> bool:
+        """Fill in the unit's N-Triples and Turtle from blobs that match their digests."""
+        record = self._records().get(unit.path)
+        if record is None:
+            return False
+        try:
+            with open(self.blob(record["nt"], "nt"), "rb") as f:
+                nt = f.read()
+            with open(self.blob(record["ttl"], "ttl"), "rb") as f:
+                ttl = f.read()
+        except OSError:
+            return False
+        if _digest(nt) != record["nt"] or _digest(ttl) != record["ttl"]:
+            return False
+        unit.nt, unit.ttl = nt, ttl
+        return True
+
+    def _records(self) -> dict[str, dict[str, Any]]:
+        if "_by_path" not in self.__dict__:
+            self._by_path = {r["path"]: r for r in self.index.get("units", [])}
+        return self._by_path
+
+    def save(self, units: list[Unit], built: Built) -> bool:
+        """Write the blobs and a new version, then switch ``current`` to it; False if the
+        current version already is this build (and its outputs are intact)."""
+        index: dict[str, Any] = {
+            "format": CACHE_FORMAT,
+            "units": [u.record() for u in units],
+            "outputs": {
+                "kg.ttl": _digest(built.ttl),
+                "kg.nt": _digest(built.nt),
+                "kg.nq": _digest(built.nq),
+            },
+            "figures": {
+                "triples": built.triples,
+                "subjects": built.subjects,
+                "graphs": built.graphs,
+                "sources": built.sources,
+            },
+        }
+        current = self.out / "current"
+        if self.index and self._same(index, current):
+            self._links()
+            return False
+        self.blobs.mkdir(parents=True, exist_ok=True)
+        for unit in units:
+            for ext, data in (("nt", unit.nt), ("ttl", unit.ttl)):
+                path = Path(self.blob(_digest(data), ext))
+                if not path.exists():
+                    write_atomic(path, data, sync=False)
+        versions = self.out / ".versions"
+        name = index["outputs"]["kg.nq"][:16] + "-" + _digest(_json(index))[:8]
+        work = versions / f".{name}.{os.getpid()}.tmp"
+        shutil.rmtree(work, ignore_errors=True)
+        work.mkdir(parents=True)
+        for file, data in (("kg.ttl", built.ttl), ("kg.nt", built.nt), ("kg.nq", built.nq)):
+            _write_synced(work / file, data)
+        stats = {f: _stat(work / f) for f in OUTPUTS}
+        _write_synced(work / "index.json", _json({**index, "stat": stats}))
+        _fsync_dir(work)
+        final = versions / name
+        if final.exists():
+            shutil.rmtree(final)
+        os.rename(work, final)
+        _fsync_dir(versions)
+        _symlink(Path(".versions") / name, current)
+        self._links()
+        self._collect(versions, name, units)
+        return True
+
+    def _same(self, index: dict[str, Any], current: Path) -> bool:
+        """Whether the current version is this index and its outputs are untouched."""
+        old = {k: v for k, v in self.index.items() if k != "stat"}
+        if _json(old) != _json(index):
+            return False
+        stats = self.index.get("stat", {})
+        return all(stats.get(f) == list(_stat(current / f)) for f in OUTPUTS)
+
+    def _links(self) -> None:
+        """``OUT/kg.ttl`` etc. as links into ``current`` (made once, replacing old files)."""
+        for file in OUTPUTS:
+            link = self.out / file
+            target = Path("current") / file
+            if not (link.is_symlink() and Path(os.readlink(link)) == target):
+                _symlink(target, link)
+        old = self.out / ".cache" / "units.pickle"  # the index of kg 0.1's cache, never read
+        old.unlink(missing_ok=True)
+
+    def _collect(self, versions: Path, keep: str, units: list[Unit]) -> None:
+        """Remove old versions and the blobs no unit uses."""
+        with os.scandir(versions) as entries:
+            for entry in entries:
+                if entry.name != keep and not entry.name.endswith(".tmp"):
+                    shutil.rmtree(entry.path, ignore_errors=True)
+        used = {f"{_digest(u.nt)}.nt" for u in units} | {f"{_digest(u.ttl)}.ttl" for u in units}
+        with os.scandir(self.blobs) as entries:
+            for entry in entries:
+                if entry.name not in used:
+                    Path(entry.path).unlink(missing_ok=True)
+
+
+def _json(data: Any) -> bytes:
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def _stat(path: Path) -> tuple[int, int]:
+    try:
+        st = path.stat()
+    except OSError:
+        return (-1, -1)
+    return (st.st_size, st.st_mtime_ns)
+
+
+def _write_synced(path: Path, data: bytes) -> None:
+    with open(path, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _symlink(target: Path, link: Path) -> None:
+    """Point ``link`` at ``target`` in one rename: readers see the old link or the new."""
+    tmp = link.with_name(f".{link.name}.{os.getpid()}.tmp")
+    tmp.unlink(missing_ok=True)
+    os.symlink(target, tmp)
+    os.replace(tmp, link)
+    _fsync_dir(link.parent)
+
+
+@contextlib.contextmanager
+def _locked(out: Path, on_wait: Callable[[str], None] | None) -> Iterator[None]:
+    """Hold ``OUT/.lock`` for the duration of a build. A build that fails leaves no trace:
+    the lock file (and ``OUT``) are removed again if this build made them."""
+    made_out = not out.exists()
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / ".lock"
+    made_lock = not path.exists()
+    deadline = time.monotonic() + LOCK_WAIT
+    told = False
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as e:
+            os.close(fd)
+            if e.errno not in (errno.EAGAIN, errno.EACCES):
+                raise DataError(f"cannot lock: {e.strerror}", Location(path)) from None
+            if time.monotonic() > deadline:
+                raise DataError(
+                    f"another kg build has held this lock for over {LOCK_WAIT:.0f} s",
+                    Location(path),
+                ) from None
+            if not told and on_wait is not None:
+                on_wait(f"{path}: waiting for another kg build of {out} to finish")
+                told = True
+            time.sleep(0.05)
+            continue
+        try:  # the holder before us may have removed the file: lock the one at the path
+            same = os.stat(path).st_ino == os.fstat(fd).st_ino
+        except FileNotFoundError:
+            same = False
+        if same:
+            break
+        os.close(fd)
+    try:
+        yield
+    except BaseException:
+        if made_lock:
+            path.unlink(missing_ok=True)
+            if made_out:
+                with contextlib.suppress(OSError):
+                    out.rmdir()
+        raise
+    finally:
+        os.close(fd)
+
+
+# --- reading and converting files, in worker processes when there are many ---------------------
+
+Read = tuple[str, list[Entity], dict[str, list[str]], Article | None, str, DataError | None]
+"""(path, entities defined (trimmed), their references, article, named graph, error)."""
+Made = tuple[str, list[KgError], list[KgError], dict[str, str], bytes, bytes]
+"""(path, reference problems, quote problems, referenced id -> kind, N-Triples, Turtle)."""
+
+
+def _source_reader(inputs: Inputs) -> Callable[[Path], bytes]:
+    """Source texts as read when the fingerprint was taken."""
+
+    def read(path: Path) -> bytes:
+        data = inputs.texts.get(path.name)
+        if data is None or inputs.sources is None or path.parent != inputs.sources:
+            raise DataError("file not found", Location(path))
+        return data
+
+    return read
+
+
+class _Reader:
+    """Reads, then converts, a share of the files, keeping the parsed files in between."""
+
+    def __init__(self, todo: dict[str, bytes], inputs: Inputs) -> None:
+        self.todo = todo
+        self.inputs = inputs
+        self.files: dict[str, ExtractionFile] = {}
+
+    def read(self) -> list[Read]:
+        out: list[Read] = []
+        for path, data in self.todo.items():
+            try:
+                f = read_file(Path(path), self.inputs.vocab, data=data)
+            except DataError as e:
+                out.append((path, [], {}, None, "", e))
+                continue
+            self.files[path] = f
+            defined = f.entities()
+            reach = {e.id: outgoing(e) for e in defined}
+            trimmed = [_trim(e) for e in defined]
+            graph = str(graph_name(f))
+            out.append((path, trimmed, reach, _trim_article(f.article), graph, None))
+        self.todo = {}
+        return out
+
+    def convert(self, entities: dict[str, Entity]) -> Iterator[Made]:
+        """Convert each file read, forgetting it once converted (to bound memory)."""
+        corpus = Corpus(list(self.files.values()), entities)
+        offsets: Offsets = {}
+        quote_errors: dict[str, list[KgError]] = {}
+        if self.inputs.sources is not None and self.files:
+            offsets, problems, _ = verify(
+                corpus, self.inputs.sources, read=_source_reader(self.inputs)
+            )
+            for e in problems:
+                quote_errors.setdefault(str(e.location.path), []).append(e)
+        converter = Converter(corpus, offsets, track=False)
+        terms = oxi.TermCache()
+        corpus.files = []
+        while self.files:
+            path, f = self.files.popitem()
+            problems, used = check_references(corpus, f)
+            refs = {i: _kind(entities[i]) for i in sorted(used) if i in entities}
+            nt, ttl = _rdf(converter.convert_file(f), terms) if not problems else (b"", b"")
+            yield path, problems, quote_errors.get(path, []), refs, nt, ttl
+
+
+def _serve(conn: Connection, reader: _Reader) -> None:
+    """A worker process: read its files, wait for the entity index, convert them, sending
+    the results in batches (one big message would need a second copy of them all)."""
+    conn.send(reader.read())
+    entities = conn.recv()
+    if entities is not None:
+        batch: list[Made] = []
+        for made in reader.convert(entities):
+            batch.append(made)
+            if len(batch) == 200:
+                conn.send(batch)
+                batch = []
+        conn.send(batch)
+        conn.send(None)
+    conn.close()
+
+
+class _Readers:
+    """Reads and converts files in this process, or shared among forked worker processes."""
+
+    def __init__(self, todo: dict[str, bytes], inputs: Inputs, workers: int) -> None:
+        self.paths = set(todo)
+        self.local = _Reader(todo, inputs) if workers <= 1 else None
+        self.conns: list[Connection] = []
+        self.procs: list[BaseProcess] = []
+        if self.local is None:
+            ctx = multiprocessing.get_context("fork")
+            items = list(todo.items())
+            for i in range(workers):
+                parent, child = ctx.Pipe()
+                share = _Reader(dict(items[i::workers]), inputs)
+                proc = ctx.Process(target=_serve, args=(child, share), daemon=True)
+                proc.start()
+                child.close()
+                self.conns.append(parent)
+                self.procs.append(proc)
+
+    def read(self) -> list[Read]:
+        if self.local is not None:
+            return self.local.read()
+        return [r for conn in self.conns for r in _receive(conn)]
+
+    def convert(self, entities: dict[str, Entity]) -> Iterator[Made]:
+        if self.local is not None:
+            yield from self.local.convert(entities)
+            return
+        for conn in self.conns:
+            conn.send(entities)
+        for conn in self.conns:
+            while (batch := _receive(conn)) is not None:
+                yield from batch
+        self.stop()
+
+    def stop(self) -> None:
+        for conn in self.conns:
+            with contextlib.suppress(OSError):
+                conn.send(None)
+            conn.close()
+        for proc in self.procs:
+            proc.join()
+        self.conns, self.procs = [], []
+
+
+def _receive(conn: Connection) -> Any:
+    try:
+        return conn.recv()
+    except EOFError:
+        raise RuntimeError("a build worker process died (out of memory?)") from None
+
+
+# --- validation and where violations came from -------------------------------------------------
+
+
+def _validate_all(everything: list[Unit], inputs: Inputs, validator: Validator) -> Found:
+    """Every violation of the whole graph."""
+    if validator == "pyshacl":
+        data = Graph()
+        for unit in everything[1:]:
+            if unit.nt:
+                data.parse(data=unit.nt, format="nt")
+        return pyshacl_findings(data, inputs.shapes, inputs.ontology)
+    store = ox.Store()
+    for unit in everything:
+        store.bulk_load(unit.nt, format=ox.RdfFormat.N_TRIPLES)
+    return [(v.focus, v.path, v.value, v.message) for v in shacl.validate(store, inputs.shapes)]
+
+
+class _Locator:
+    """Maps violations back to the YAML lines (or links rows) that made their nodes,
+    converting again, with tracking, only the units that have violations."""
+
+    def __init__(
+        self,
+        units: list[Unit],
+        corpus: Corpus,
+        inputs: Inputs,
+        links: Path | None,
+        read: dict[str, bytes],
+    ) -> None:
+        self.units = units
+        self.corpus = corpus
+        self.inputs = inputs
+        self.links = links
+        self.read = read
+        self.owner: dict[bytes, Unit] | None = None
+
+    def __call__(self, found: Found, unit: Unit | None = None) -> list[KgError]:
+        if not found:
+            return []
+        where: Where = {}
+        owners = [unit] if unit is not None else self._owners(found)
+        for u in owners:
+            where.update(self._where(u))
+        return locate(found, where)
+
+    def _owners(self, found: Found) -> list[Unit]:
+        if self.owner is None:
+            self.owner = {}
+            for u in self.units:
+                for line in u.nt.splitlines():
+                    self.owner.setdefault(line[: line.index(b" ")], u)
+        owners: dict[str, Unit] = {}
+        for focus, *_ in found:
+            home = self.owner.get(f"<{focus}>".encode()) if isinstance(focus, URIRef) else None
+            if home is not None and home.path != ONTOLOGY_UNIT:
+                owners[home.path] = home
+        return list(owners.values())
+
+    def _where(self, unit: Unit) -> Where:
+        if unit.path == LINKS_UNIT:
+            assert self.links is not None
+            converted = Converted({}, {})
+            apply_links(converted, self.corpus, self.links)
+            return converted.where
+        data = self.read.get(unit.path)
+        if data is None:
+            data = reread(unit, self.inputs)
+        f = read_file(Path(unit.path), self.inputs.vocab, data=data)
+        offsets: Offsets = {}
+        if self.inputs.sources is not None:
+            reader = _source_reader(self.inputs)
+            offsets = verify(Corpus([f], {}), self.inputs.sources, read=reader)[0]
+        converter = Converter(Corpus([f], self.corpus.entities), offsets, track=True)
+        converter.convert_file(f)
+        return converter.where
+
+
+def _closure(unit: Unit, reach: dict[str, list[str]]) -> set[str]:
+    """The ids a unit reaches: those it refers to, and along entity definitions from there."""
+    start = set(unit.refs) | {i for own in unit.reach.values() for i in own}
+    seen = set()
+    todo = deque(start)
+    while todo:
+        ident = todo.popleft()
+        if ident in seen or ident not in reach:
+            continue
+        seen.add(ident)
+        todo.extend(reach[ident])
+    return seen
+
+
+def _subjects(nt: bytes) -> dict[bytes, list[bytes]]:
+    by_subject: dict[bytes, list[bytes]] = {}
+    for line in nt.splitlines():
+        if line:
+            by_subject.setdefault(line[: line.index(b" ")], []).append(line)
+    return by_subject
+
+
+def _violations(
+    unit: Unit,
+    reach: set[str],
+    entities: dict[str, Entity],
+    defined_in: dict[str, Unit],
+    ontology_unit: Unit,
+    inputs: Inputs,
+) -> Found:
+    """Violations about the unit's own nodes, checked with the entities it ``reach``es."""
+    own = _subjects(unit.nt)
+    lines: list[bytes] = [unit.nt, ontology_unit.nt]
+    others: dict[str, dict[bytes, list[bytes]]] = {}
+    for ident in sorted(reach):
+        home = defined_in.get(ident)
+        if home is None or home is unit:
+            continue
+        subjects = others.get(home.path)
+        if subjects is None:
+            subjects = others[home.path] = _subjects(home.nt)
+        iri = f"<{entity_iri(entities[ident])}>".encode()
+        lines.append(b"\n".join(subjects.get(iri, [])) + b"\n")
+    store = ox.Store()
+    store.bulk_load(b"".join(lines), format=ox.RdfFormat.N_TRIPLES)
+    return [
+        (v.focus, v.path, v.value, v.message)
+        for v in shacl.validate(store, inputs.shapes)
+        if isinstance(v.focus, URIRef) and f"<{v.focus}>".encode() in own
+    ]
+
+
+# --- RDF of a unit -------------------------------------------------------------------------------
+
+
+def _id_of(iri: object) -> str:
+    return str(iri).rsplit("/", 1)[-1]
+
+
+def _rdf(triples: list[Triple] | Graph, terms: oxi.TermCache) -> tuple[bytes, bytes]:
+    """Sorted, distinct N-Triples and prefix-less Turtle of a unit's triples."""
+    quads = [ox.Triple(terms(s), terms(p), terms(o)) for s, p, o in triples]  # type: ignore[arg-type]
+    raw = ox.serialize(quads, format=ox.RdfFormat.N_TRIPLES)
+    assert raw is not None
+    lines = sorted(set(raw.splitlines()) - {b""})
+    if not lines:
+        return b"", b""
+    nt = b"\n".join(lines) + b"\n"
+    body = turtle_of_sorted(nt).split(b"\n")
+    turtle = b"\n".join(line for line in body if not line.startswith(b"@prefix ")).lstrip(b"\n")
+    return nt, turtle + b"\n"
+
+
+def _turtle_header() -> bytes:
+    lines = [f"@prefix {p}: <{ns}> ." for p, ns in sorted(PREFIXES.items())]
+    return ("\n".join(lines) + "\n\n").encode()
 
 
 def turtle_of_sorted(nt: bytes) -> bytes:
@@ -180,13 +1004,3 @@ def tidy_prefixes(out: bytes) -> bytes:
             body.append(b"")
         body.append(line.replace(b"\t", b"    ", 1) if line.startswith(b"\t") else line)
     return b"\n".join(head + body).rstrip(b"\n") + b"\n"
-
-
-def write_outputs(compiled: Compiled, out_dir: Path) -> list[Path]:
-    """Serialise everything first, then write each file atomically; return the paths."""
-    store = compiled.store
-    nt = union_ntriples(store_nquads(store)) if compiled.named else store_ntriples(store)
-    outputs = {out_dir / "kg.ttl": turtle_of_sorted(nt), out_dir / "kg.nt": nt}
-    for path, data in outputs.items():
-        write_atomic(path, data)
-    return list(outputs)

@@ -16,19 +16,20 @@ from typing import Any, TextIO, TypeVar
 import click
 from rdflib import URIRef
 
-from . import __version__, incremental, linking, oxi, remote, wikidata
+from . import __version__, linking, oxi, remote, wikidata
 from . import ontology as onto
 from . import queries as q
-from .build import compile_graph, write_outputs
+from .build import Built
+from .build import build as build_graph
 from .docs import ontology_markdown
 from .errors import KgError, Location, UsageError, ValidationFailed
 from .export import FORMATS as EXPORT_FORMATS
-from .export import graph_payloads, serialize, union_ntriples_of
+from .export import graph_payloads, serialize
 from .extraction import load_corpus, slug
 from .fsutil import write_atomic
 from .results import FORMATS, GraphLike, Rows, render
 from .scaffold import scaffold
-from .validate import VALIDATORS
+from .validate import VALIDATORS, Validator
 from .verify import verify as check_quotes
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -82,10 +83,10 @@ ontology_option = click.option(
 )
 
 
-def out_option(help: str) -> Callable[[F], F]:
+def out_option(help: str, short: bool = True) -> Callable[[F], F]:
     return click.option(
         "--out",
-        "-o",
+        *(["-o"] if short else []),
         type=click.Path(path_type=Path),
         default=Path("build"),
         show_default=True,
@@ -155,41 +156,51 @@ def build(
     ontology: Path,
     out: Path,
     sources: Path | None,
-    validator: str,
+    validator: Validator,
     links: Path | None,
 ) -> None:
     """Convert every extraction file, validate, and write the graph.
 
-    Writes OUT/kg.ttl (Turtle) and OUT/kg.nt (sorted N-Triples), each atomically: on any
-    error nothing is written and the previous output stays as it was. Every problem is
-    reported on stderr as `path:line: field: message`.
+    Writes OUT/kg.ttl (Turtle), OUT/kg.nt (N-Triples) and OUT/kg.nq (N-Quads, one named
+    graph per file), all three together or none: on any error nothing is written and the
+    previous output stays as it was. Files that did not change come from the cache. Every
+    problem is reported on stderr as `path:line: field: message`.
     """
-    if validator != "fast":
-        compiled = compile_graph(
-            extractions, ontology, sources, validator, links=_links(links, extractions)
-        )
-        paths = write_outputs(compiled, out)
-        click.echo(
-            f"built {compiled.triple_count:,} triples from {len(compiled.corpus.articles())} "
-            f"article(s) in {len(compiled.corpus.files)} file(s): "
-            + ", ".join(str(p) for p in paths),
-            err=True,
-        )
-        return
-    r = incremental.build(extractions, ontology, out, sources, _links(links, extractions))
+    r = _build(extractions, ontology, out, sources, validator, links)
     checked = "validated as a whole" if r.full_validation else f"{r.revalidated} validated again"
     click.echo(
         f"built {r.triples:,} triples from {r.articles} article(s) in {r.files} file(s) "
-        f"({r.reparsed} read, {r.files - r.reparsed} from {out / '.cache'}; {checked}): "
+        f"({r.reparsed} read, {r.files - r.reparsed} from the cache; {checked}): "
         + ", ".join(str(p) for p in r.outputs),
         err=True,
+    )
+
+
+def _build(
+    extractions: Path,
+    ontology: Path,
+    out: Path,
+    sources: Path | None,
+    validator: Validator = "fast",
+    links: Path | None = None,
+    write: bool = True,
+) -> Built:
+    return build_graph(
+        extractions,
+        ontology,
+        out,
+        sources,
+        _links(links, extractions),
+        validator=validator,
+        write=write,
+        on_wait=lambda message: click.echo(message, err=True),
     )
 
 
 @cli.command()
 @extractions_option
 @ontology_option
-@out_option("Build folder whose cache (OUT/.cache) spares re-reading unchanged files; kept as is.")
+@out_option("Build folder whose cache spares re-reading unchanged files; kept as is.")
 @sources_option
 @validator_option
 @links_option
@@ -199,21 +210,12 @@ def validate(
     ontology: Path,
     out: Path,
     sources: Path | None,
-    validator: str,
+    validator: Validator,
     links: Path | None,
 ) -> None:
     """Check the extraction files and the SHACL shapes without writing anything."""
-    if validator != "fast":
-        compiled = compile_graph(
-            extractions, ontology, sources, validator, links=_links(links, extractions)
-        )
-        files, triples = len(compiled.corpus.files), compiled.triple_count
-    else:
-        r = incremental.build(
-            extractions, ontology, out, sources, _links(links, extractions), write=False
-        )
-        files, triples = r.files, r.triples
-    click.echo(f"ok: {files} file(s), {triples:,} triples conform", err=True)
+    r = _build(extractions, ontology, out, sources, validator, links, write=False)
+    click.echo(f"ok: {r.files} file(s), {r.triples:,} triples conform", err=True)
 
 
 graph_option = click.option(
@@ -477,6 +479,10 @@ def new(source: Path, article_id: str | None, extractions: Path) -> None:
 )
 @extractions_option
 @ontology_option
+@out_option(
+    "Build folder: the graph is built there (through its cache) and exported from it.",
+    short=False,
+)
 @sources_option
 @links_option
 @handles_errors
@@ -486,10 +492,12 @@ def export(
     ontology_docs: bool,
     extractions: Path,
     ontology: Path,
+    out: Path,
     sources: Path | None,
     links: Path | None,
 ) -> None:
-    """Build the graph and export it, byte for byte the same for the same input.
+    """Build the graph (through the cache in OUT) and export it, byte for byte the same for
+    the same input.
 
     turtle and nt and jsonld hold the whole dataset in one graph; trig and nquads keep one
     named graph per extraction file (what each article says), plus graphs for the ontology,
@@ -499,10 +507,7 @@ def export(
     if ontology_docs:
         data = ontology_markdown(onto.load("ontology.ttl", ontology)).encode("utf-8")
     else:
-        compiled = compile_graph(
-            extractions, ontology, sources, links=_links(links, extractions), named=True
-        )
-        data = serialize(compiled, fmt)
+        data = serialize(_build(extractions, ontology, out, sources, links=links), fmt)
     if output is None:
         click.echo(data.decode("utf-8"), nl=False)
     else:
@@ -526,6 +531,9 @@ def export(
 )
 @extractions_option
 @ontology_option
+@out_option(
+    "Build folder: the graph is built there (through its cache) and pushed from it.", short=False
+)
 @sources_option
 @links_option
 @handles_errors
@@ -534,6 +542,7 @@ def push(
     graph_iri: str | None,
     extractions: Path,
     ontology: Path,
+    out: Path,
     sources: Path | None,
     links: Path | None,
 ) -> None:
@@ -544,11 +553,9 @@ def push(
     in the store is touched. Credentials come from the environment only: KG_ENDPOINT_TOKEN
     (bearer), or KG_ENDPOINT_USER and KG_ENDPOINT_PASSWORD (basic).
     """
-    graphs = graph_payloads(
-        compile_graph(extractions, ontology, sources, links=_links(links, extractions), named=True)
-    )
+    graphs = graph_payloads(_build(extractions, ontology, out, sources, links=links))
     if graph_iri is not None:
-        graphs = {URIRef(graph_iri): union_ntriples_of(graphs.values())}
+        graphs = {URIRef(graph_iri): b"".join(graphs.values())}
     sent = remote.push(endpoint, graphs)
     click.echo(f"pushed {sent:,} triples in {len(graphs)} named graph(s) to {endpoint}", err=True)
 

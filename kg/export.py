@@ -1,8 +1,10 @@
 """Deterministic exports of the built graph: Turtle, N-Triples, JSON-LD, TriG and N-Quads.
 
-The same input gives byte-identical output in every format. TriG and N-Quads keep one named
-graph per extraction file (what each article says), one for the ontology, one for the Wikidata
-links and one for the dataset's own description (DCAT / VoID).
+Everything comes from what ``kg build`` wrote (``kg.build.Built``): nothing is converted
+again. The same input gives byte-identical output in every format. TriG and N-Quads keep one
+named graph per extraction file (what each article says), one for the ontology, one for the
+Wikidata links and one for the dataset's own description (DCAT / VoID), which is the only
+part made here, because it holds the creation date.
 """
 
 from __future__ import annotations
@@ -10,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from collections.abc import Iterable
 from typing import Any
 
 import pyoxigraph as ox
@@ -18,13 +19,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF, VOID, XSD
 
 from . import oxi
-from .build import (
-    Compiled,
-    store_nquads,
-    tidy_prefixes,
-    turtle_of_sorted,
-    union_ntriples,
-)
+from .build import Built, tidy_prefixes
 from .namespaces import BASE, ID, METADATA_GRAPH, PREFIXES, new_graph
 
 FORMATS = {
@@ -41,39 +36,6 @@ JSONLD_CONTEXT: dict[str, str] = {**PREFIXES, "id": str(ID)}
 """The JSON-LD context, also published as ``ontology/context.jsonld``."""
 
 
-def graph_payloads(compiled: Compiled) -> dict[URIRef, bytes]:
-    """Graph name -> sorted N-Triples: one graph per extraction file, the ontology, the
-    Wikidata links and the dataset description (DCAT / VoID)."""
-    by_graph: dict[bytes, list[bytes]] = {}
-    for line in _all_quads(compiled):
-        cut = line.rindex(b" <")
-        by_graph.setdefault(line[cut + 2 : -3], []).append(line[:cut] + b" .")
-    return {
-        URIRef(name.decode()): b"\n".join(sorted(set(lines))) + b"\n"
-        for name, lines in sorted(by_graph.items())
-    }
-
-
-def union_ntriples_of(payloads: Iterable[bytes]) -> bytes:
-    """Sorted, distinct N-Triples of several N-Triples documents."""
-    lines = {line for body in payloads for line in body.split(b"\n") if line}
-    return b"\n".join(sorted(lines)) + b"\n"
-
-
-def _all_quads(compiled: Compiled) -> list[bytes]:
-    """N-Quads lines of the store and of the dataset description, unsorted."""
-    lines = [line for line in store_nquads(compiled.store).split(b"\n") if line]
-    meta = ox.serialize(
-        (
-            ox.Quad(oxi.to_ox(s), oxi.to_ox(p), oxi.to_ox(o), ox.NamedNode(str(METADATA_GRAPH)))  # type: ignore[arg-type]
-            for s, p, o in metadata(compiled)
-        ),
-        format=ox.RdfFormat.N_QUADS,
-    )
-    assert meta is not None
-    return lines + [line for line in meta.split(b"\n") if line]
-
-
 def creation_date() -> dt.date:
     """``SOURCE_DATE_EPOCH`` (reproducible builds) if set, else today (UTC)."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
@@ -82,8 +44,8 @@ def creation_date() -> dt.date:
     return dt.datetime.now(dt.UTC).date()
 
 
-def metadata(compiled: Compiled) -> Graph:
-    """DCAT / VoID description of the dataset."""
+def metadata(built: Built) -> Graph:
+    """DCAT / VoID description of the dataset, with the named graphs it is made of."""
     g = new_graph()
     d = DATASET
     g.add((d, RDF.type, DCAT.Dataset))
@@ -96,27 +58,46 @@ def metadata(compiled: Compiled) -> Graph:
     g.add((d, DCTERMS.description, Literal(description, lang="en")))
     g.add((d, DCTERMS.license, LICENSE))
     g.add((d, DCTERMS.created, Literal(creation_date().isoformat(), datatype=XSD.date)))
-    g.add((d, VOID.triples, Literal(compiled.triple_count)))
-    subjects = compiled.store.query(
-        "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
-    )
-    count = int(next(iter(subjects))["n"].value)  # type: ignore[arg-type]
-    g.add((d, VOID.distinctSubjects, Literal(count)))
+    g.add((d, VOID.triples, Literal(built.triples)))
+    g.add((d, VOID.distinctSubjects, Literal(built.subjects)))
     g.add((d, VOID.vocabulary, URIRef(BASE + "ontology#")))
     g.add((d, VOID.uriSpace, Literal(str(ID))))
-    for _, article in compiled.corpus.articles():
-        source = URIRef(article.url) if article.url else ID[f"article/{article.id}"]
-        g.add((d, DCTERMS.source, source))
+    for source in built.sources:
+        g.add((d, DCTERMS.source, URIRef(source)))
+    for name in built.graphs:
+        g.add((d, DCTERMS.hasPart, URIRef(name)))
     return g
 
 
-def _graph_of(line: bytes) -> bytes:
-    return line[line.rindex(b" <") :]
+def _metadata_nt(built: Built) -> bytes:
+    raw = ox.serialize(
+        (ox.Triple(oxi.to_ox(s), oxi.to_ox(p), oxi.to_ox(o)) for s, p, o in metadata(built)),  # type: ignore[arg-type]
+        format=ox.RdfFormat.N_TRIPLES,
+    )
+    assert raw is not None
+    return b"\n".join(sorted(set(raw.splitlines()) - {b""})) + b"\n"
 
 
-def trig(quads: list[bytes]) -> bytes:
-    ordered = sorted(set(quads), key=lambda line: (_graph_of(line), line))
-    parsed = ox.parse(b"\n".join(ordered) + b"\n", format=ox.RdfFormat.N_QUADS)
+def graph_payloads(built: Built) -> dict[URIRef, bytes]:
+    """Graph name -> N-Triples: one graph per extraction file, the ontology, the Wikidata
+    links and the dataset description (DCAT / VoID), in output order."""
+    by_graph: dict[bytes, list[bytes]] = {}
+    for line in built.nq.splitlines(keepends=True):
+        cut = line.rindex(b" <", 0, len(line) - 3)
+        by_graph.setdefault(line[cut + 2 : -4], []).append(line[:cut] + b" .\n")
+    payloads = {URIRef(name.decode()): b"".join(lines) for name, lines in by_graph.items()}
+    payloads[METADATA_GRAPH] = _metadata_nt(built)
+    return payloads
+
+
+def _nquads(built: Built) -> bytes:
+    suffix = b" <" + str(METADATA_GRAPH).encode() + b"> .\n"
+    meta = [line[:-3] + suffix for line in _metadata_nt(built).splitlines(keepends=True)]
+    return built.nq + b"".join(meta)
+
+
+def trig(built: Built) -> bytes:
+    parsed = ox.parse(_nquads(built), format=ox.RdfFormat.N_QUADS)
     out = ox.serialize(parsed, format=ox.RdfFormat.TRIG, prefixes=PREFIXES)
     assert out is not None
     return tidy_prefixes(out)
@@ -142,20 +123,27 @@ def jsonld(nt: bytes) -> bytes:
     return (json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
 
 
-def serialize(compiled: Compiled, fmt: str) -> bytes:
+def _turtle(built: Built) -> bytes:
+    """kg.ttl with the dataset description as one more block (its subject is in no unit)."""
+    from .build import turtle_of_sorted
+
+    block = turtle_of_sorted(_metadata_nt(built)).split(b"\n")
+    body = b"\n".join(line for line in block if not line.startswith(b"@prefix ")).lstrip(b"\n")
+    return built.ttl + body
+
+
+def serialize(built: Built, fmt: str) -> bytes:
     """The whole dataset in ``fmt`` (one of FORMATS)."""
-    quads = _all_quads(compiled)
     if fmt == "trig":
-        return trig(quads)
+        return trig(built)
     if fmt == "nquads":
-        return b"\n".join(sorted(set(quads))) + b"\n"
-    nt = union_ntriples(b"\n".join(quads))
+        return _nquads(built)
     if fmt == "turtle":
-        return turtle_of_sorted(nt)
+        return _turtle(built)
     if fmt == "nt":
-        return nt
+        return built.nt + _metadata_nt(built)
     if fmt == "jsonld":
-        return jsonld(nt)
+        return jsonld(built.nt + _metadata_nt(built))
     raise ValueError(f"unknown format {fmt}")  # the CLI restricts the choice
 
 

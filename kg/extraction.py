@@ -509,10 +509,14 @@ class _FileReader:
 # --- files and the corpus -------------------------------------------------------------------
 
 
-def read_file(path: Path, vocab: Vocabulary, display: str | None = None) -> ExtractionFile:
-    """Read and check one extraction file on its own (references are checked by the corpus)."""
+def read_file(
+    path: Path, vocab: Vocabulary, display: str | None = None, data: bytes | None = None
+) -> ExtractionFile:
+    """Read and check one extraction file on its own (references are checked by the corpus).
+    With ``data``, those are the file's bytes (already read)."""
     shown = display or str(path)
-    doc = yamlstrict.load(yamlstrict.read_text(path), shown)
+    text = yamlstrict.read_text(path) if data is None else yamlstrict.decode(data, shown)
+    doc = yamlstrict.load(text, shown)
     return _FileReader(shown, vocab).read(doc)
 
 

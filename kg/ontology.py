@@ -21,12 +21,21 @@ ONTOLOGY_DIR = Path(__file__).resolve().parent.parent / "ontology"
 
 def parse_turtle(path: Path, graph: Graph | None = None) -> Graph:
     """Parse a Turtle file; a syntax error becomes a DataError at ``path:line:column``."""
-    g = graph if graph is not None else new_graph()
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except FileNotFoundError:
         raise DataError("file not found", Location(path)) from None
-    except (OSError, UnicodeDecodeError) as e:
+    except OSError as e:
+        raise DataError(f"cannot read: {e.strerror}", Location(path)) from None
+    return parse_turtle_bytes(data, path, graph)
+
+
+def parse_turtle_bytes(data: bytes, path: Path, graph: Graph | None = None) -> Graph:
+    """Parse the bytes of the Turtle file ``path``, with located errors."""
+    g = graph if graph is not None else new_graph()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
         raise DataError(f"cannot read as UTF-8 text: {e}", Location(path)) from None
     try:
         g.parse(data=text, format="turtle", publicID=path.resolve().as_uri())

@@ -7,6 +7,8 @@ implementation, slower by one to two orders of magnitude on large graphs.
 
 from __future__ import annotations
 
+from typing import Literal, get_args
+
 import pyoxigraph as ox
 from rdflib import Graph, Node, URIRef
 from rdflib.namespace import RDF, SH
@@ -15,7 +17,8 @@ from . import oxi, shacl
 from .convert import Where
 from .errors import DataError, KgError, Location
 
-VALIDATORS = ("fast", "pyshacl")
+Validator = Literal["fast", "pyshacl"]
+VALIDATORS: tuple[Validator, ...] = get_args(Validator)
 
 
 Found = list[tuple[Node, Node | None, Node | None, str]]

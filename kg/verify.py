@@ -7,12 +7,13 @@ becomes one space) and typographic quote marks (U+2018, U+2019, U+201C, U+201D a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import DataError, KgError, Location
 from .model import Corpus, ExtractionFile, Quote
-from .yamlstrict import read_text
+from .yamlstrict import decode, read_text
 
 _QUOTE_MARKS = str.maketrans(
     {
@@ -72,8 +73,11 @@ def quotes_of(f: ExtractionFile) -> list[Quote]:
     return sorted(quotes, key=lambda q: q.where.line or 0)
 
 
-def verify(corpus: Corpus, sources: Path) -> tuple[Offsets, list[KgError], int]:
-    """Check every quote of every article; return offsets, located problems, quotes checked."""
+def verify(
+    corpus: Corpus, sources: Path, read: Callable[[Path], bytes] | None = None
+) -> tuple[Offsets, list[KgError], int]:
+    """Check every quote of every article; return offsets, located problems, quotes checked.
+    ``read`` gives a source file's bytes (default: read it)."""
     if not sources.is_dir():
         raise DataError("sources folder not found", Location(sources))
     offsets: Offsets = {}
@@ -90,7 +94,8 @@ def verify(corpus: Corpus, sources: Path) -> tuple[Offsets, list[KgError], int]:
             continue
         path = sources / article.source_file
         try:
-            source = Normalised.of(read_text(path))
+            text = read_text(path) if read is None else decode(read(path), path)
+            source = Normalised.of(text)
         except DataError as e:
             line = article.field_lines.get("source_file", article.where.line)
             errors.append(

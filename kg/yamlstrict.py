@@ -60,6 +60,11 @@ def read_text(path: Path) -> str:
         raise DataError("is a folder, not a file", Location(path)) from None
     except OSError as e:
         raise DataError(f"cannot read: {e.strerror}", Location(path)) from None
+    return decode(data, path)
+
+
+def decode(data: bytes, path: str | Path) -> str:
+    """A file's bytes as UTF-8 text, with located errors for huge, binary or non-UTF-8."""
     if len(data) > MAX_BYTES:
         raise DataError(
             f"file is {len(data):,} bytes; the limit is {MAX_BYTES:,} (split the file)",

@@ -62,8 +62,11 @@ def run(graph: Path, name: str, *args: str) -> Result:
 def test_build_reports_what_it_wrote(tmp_path: Path) -> None:
     result = invoke("build", "-e", str(MINI), "--ontology", str(ONTOLOGY), "-o", str(tmp_path))
     assert result.exit_code == 0
-    assert result.stderr.startswith("built ")
-    assert result.stderr.rstrip().endswith(f"{tmp_path / 'kg.ttl'}, {tmp_path / 'kg.nt'}")
+    outputs = ", ".join(str(tmp_path / name) for name in ("kg.ttl", "kg.nt", "kg.nq"))
+    assert result.stderr == (
+        "built 825 triples from 1 article(s) in 2 file(s) "
+        f"(2 read, 0 from the cache; validated as a whole): {outputs}\n"
+    )
 
 
 def test_validate_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

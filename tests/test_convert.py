@@ -8,7 +8,7 @@ from pathlib import Path
 from rdflib import Graph
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
-from kg.build import compile_graph, ntriples, write_outputs
+from kg.build import build
 from kg.convert import convert
 from kg.extraction import Vocabulary, load_corpus
 
@@ -32,21 +32,27 @@ def test_build_output_is_byte_identical_across_runs(mini: Path, tmp_path: Path) 
     outputs = []
     for run in ("a", "b"):
         out = tmp_path / run
-        write_outputs(compile_graph(mini, ONTOLOGY), out)
-        outputs.append(((out / "kg.ttl").read_bytes(), (out / "kg.nt").read_bytes()))
+        build(mini, ONTOLOGY, out)
+        outputs.append(tuple((out / name).read_bytes() for name in ("kg.ttl", "kg.nt", "kg.nq")))
     assert outputs[0] == outputs[1]
 
 
 def test_build_output_parses_back_isomorphic(mini: Path, tmp_path: Path) -> None:
-    compiled = compile_graph(mini, ONTOLOGY)
-    write_outputs(compiled, tmp_path)
+    built = build(mini, ONTOLOGY, tmp_path)
     for name, fmt in (("kg.ttl", "turtle"), ("kg.nt", "nt")):
-        assert isomorphic(Graph().parse(tmp_path / name, format=fmt), compiled.full), name
+        assert isomorphic(Graph().parse(tmp_path / name, format=fmt), built.graph), name
 
 
-def test_ntriples_are_sorted(mini: Path) -> None:
-    lines = ntriples(compile_graph(mini, ONTOLOGY).full).decode().splitlines()
-    assert lines == sorted(lines)
+def test_ntriples_are_sorted_within_each_named_graph(mini: Path) -> None:
+    built = build(mini, ONTOLOGY, None)
+    graphs: dict[str, list[str]] = {}
+    for line in built.nq.decode().splitlines():
+        graphs.setdefault(line.rsplit(" ", 2)[1], []).append(line)
+    assert list(graphs) == [f"<{g}>" for g in built.graphs]
+    assert all(lines == sorted(lines) for lines in graphs.values())
+    assert built.nt.decode().splitlines() == [
+        line.rsplit(" ", 2)[0] + " ." for lines in graphs.values() for line in lines
+    ]
 
 
 def test_documented_example_builds(tmp_path: Path) -> None:
@@ -58,5 +64,4 @@ def test_documented_example_builds(tmp_path: Path) -> None:
         name = re.match(r"# extractions/(\S+):", block)
         assert name, block[:80]
         (tmp_path / name.group(1)).write_text(block, encoding="utf-8")
-    compiled = compile_graph(tmp_path, ONTOLOGY)
-    assert len(compiled.corpus.articles()) == 1
+    assert build(tmp_path, ONTOLOGY, None).articles == 1

@@ -9,7 +9,7 @@ import pytest
 
 from kg import oxi
 from kg import queries as q
-from kg.build import compile_graph
+from kg.build import build
 
 from .conftest import ONTOLOGY, ROOT
 from .engines import PARAMS, same_results
@@ -17,7 +17,7 @@ from .engines import PARAMS, same_results
 
 @pytest.mark.parametrize("name", sorted(q.stored_queries(ROOT / "queries")))
 def test_rdflib_and_pyoxigraph_agree(two_articles: Path, name: str) -> None:
-    full = compile_graph(two_articles, ONTOLOGY).full
+    full = build(two_articles, ONTOLOGY, None).graph
     store = oxi.store_of(full)
     sq = q.find(ROOT / "queries", name)
     bindings = q.bind(sq, PARAMS.get(name, {}), full)

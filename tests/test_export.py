@@ -11,7 +11,7 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import VOID
 
 from kg import ontology
-from kg.build import compile_graph
+from kg.build import build
 from kg.cli import cli
 from kg.docs import ontology_markdown
 from kg.export import (
@@ -48,7 +48,7 @@ def test_round_trip_and_byte_identical(mini: Path, tmp_path: Path, fmt: str, epo
     assert first == second
     graphs = {
         name: Graph().parse(data=nt, format="nt")
-        for name, nt in graph_payloads(compile_graph(mini, ONTOLOGY, named=True)).items()
+        for name, nt in graph_payloads(build(mini, ONTOLOGY, None)).items()
     }
     assert_parses_back(first, fmt, graphs)
 
@@ -75,7 +75,7 @@ def assert_parses_back(data: bytes, fmt: str, graphs: dict[URIRef, Graph]) -> No
 
 
 def test_named_graphs(mini: Path, epoch: None) -> None:
-    compiled = compile_graph(mini, ONTOLOGY, named=True)
+    compiled = build(mini, ONTOLOGY, None)
     graphs = {
         name: Graph().parse(data=nt, format="nt") for name, nt in graph_payloads(compiled).items()
     }
@@ -85,7 +85,7 @@ def test_named_graphs(mini: Path, epoch: None) -> None:
     article = graphs[ID["graph/gazette-2021-06-01"]]
     assert (URIRef(ID["figure/gazette-2021-06-01/crowd"]), None, None) in article
     assert (URIRef(ID["actor/testland"]), None, None) not in article
-    assert len(graphs[ONTOLOGY_GRAPH]) == len(compiled.ontology)
+    assert len(graphs[ONTOLOGY_GRAPH]) == len(ontology.load("ontology.ttl", ONTOLOGY))
     meta = graphs[METADATA_GRAPH]
     union = Graph()
     for name, g in graphs.items():
@@ -96,7 +96,7 @@ def test_named_graphs(mini: Path, epoch: None) -> None:
 
 
 def test_turtle_uses_only_our_prefixes(mini: Path, epoch: None) -> None:
-    text = serialize(compile_graph(mini, ONTOLOGY, named=True), "turtle").decode()
+    text = serialize(build(mini, ONTOLOGY, None), "turtle").decode()
     prefixes = {line.split()[1] for line in text.splitlines() if line.startswith("@prefix")}
     assert "schema1:" not in prefixes and "brick:" not in prefixes
     assert "nkg:" in prefixes

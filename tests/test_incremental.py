@@ -14,8 +14,7 @@ import pytest
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from kg import incremental
-from kg.build import compile_graph
+from kg import build as incremental
 
 from .conftest import ONTOLOGY, ROOT, SOURCES, TWO_ARTICLES, copy_corpus
 from .test_bad_input import ARTICLE, edit, run_build
@@ -182,7 +181,7 @@ def test_real_corpus_with_sources_and_links(tmp_path: Path) -> None:
     """The cached build of the real corpus is the full pipeline's graph, before and after."""
     links = ROOT / "links" / "wikidata.csv"
     out = tmp_path / "out"
-    expected = compile_graph(ROOT / "extractions", ONTOLOGY, SOURCES, links=links).full
+    expected = incremental.build(ROOT / "extractions", ONTOLOGY, None, SOURCES, links).graph
     first = incremental.build(ROOT / "extractions", ONTOLOGY, out, SOURCES, links)
     assert first.full_validation
     cold = (out / "kg.nt").read_bytes()

@@ -37,7 +37,7 @@ from rdflib.namespace import RDF, RDFS, SH, XSD
 
 from kg import ontology, oxi
 from kg import queries as q
-from kg.build import Compiled, compile_graph
+from kg.build import Built, build
 from kg.cli import cli
 from kg.namespaces import N
 
@@ -185,14 +185,14 @@ def test_jsonld_numbers_and_dates_keep_their_datatypes(exports: dict[str, Path])
 
 
 @pytest.fixture(scope="module")
-def real() -> Compiled:
+def real() -> Built:
     """The real graph, built as tests/test_real_data.py builds it."""
-    return compile_graph(EXTRACTIONS, ONTOLOGY, SOURCES if SOURCES.is_dir() else None, links=LINKS)
+    return build(EXTRACTIONS, ONTOLOGY, None, SOURCES if SOURCES.is_dir() else None, LINKS)
 
 
 @pytest.fixture(scope="module")
-def real_store(real: Compiled) -> ox.Store:
-    return oxi.store_of(real.full)
+def real_store(real: Built) -> ox.Store:
+    return oxi.store_of(real.graph)
 
 
 # Where the engines disagree, and why. Remove an entry when its query is fixed (strict xfail).
@@ -209,11 +209,11 @@ DISAGREE: dict[str, str] = {}
     ],
 )
 def test_rdflib_and_pyoxigraph_agree_on_the_real_graph(
-    real: Compiled, real_store: ox.Store, name: str
+    real: Built, real_store: ox.Store, name: str
 ) -> None:
     sq = q.find(ROOT / "queries", name)
-    bindings = q.bind(sq, GOLDEN_PARAMS.get(name, {}), real.full)
-    expected = q.execute(real.full, q.prepare(sq.text, sq.path), sq.text, bindings)
+    bindings = q.bind(sq, GOLDEN_PARAMS.get(name, {}), real.graph)
+    expected = q.execute(real.graph, q.prepare(sq.text, sq.path), sq.text, bindings)
     assert not isinstance(expected, q.Rows) or expected.rows, f"{name}: no rows on the real graph"
     assert same_results(expected, oxi.execute(real_store, sq.text, bindings))
 
@@ -271,15 +271,15 @@ CASES = {**BROKEN, **MORE_BROKEN}
 
 @pytest.fixture(scope="module")
 def data(two_articles: Path) -> Graph:
-    return compile_graph(two_articles, ONTOLOGY).data
+    return build(two_articles, ONTOLOGY, None).data
 
 
-def test_real_graph_conforms_for_pyshacl(real: Compiled) -> None:
+def test_real_graph_conforms_for_pyshacl(real: Built) -> None:
     assert pyshacl_pairs(real.data) == set()
 
 
 @pytest.mark.parametrize("mode", MODES)
-def test_real_graph_conforms_for_rudof(real: Compiled, mode: str, tmp_path: Path) -> None:
+def test_real_graph_conforms_for_rudof(real: Built, mode: str, tmp_path: Path) -> None:
     report = rudof_report(real.data, mode, tmp_path)
     assert (report.conforms, rudof_findings(report)) == (True, set())
 

@@ -26,7 +26,7 @@ from rdflib.namespace import SKOS
 
 from kg import linking
 from kg import wikidata as wd
-from kg.build import compile_graph
+from kg.build import build
 from kg.cli import cli
 from kg.convert import convert
 from kg.errors import DataError, KgError, Location, ServiceError, ValidationFailed
@@ -750,7 +750,7 @@ def test_build_turns_accepted_links_into_exact_match(setup: Setup) -> None:
         + "testland,state,Q10,Testland,,,accepted,jd,\n",
         encoding="utf-8",
     )
-    compiled = compile_graph(setup.extractions, ONTOLOGY, links=setup.links, named=True)
+    compiled = build(setup.extractions, ONTOLOGY, None, links=setup.links)
     links = [t for t in compiled.data if t[1] == SKOS.exactMatch]
     assert links == [
         (ID["actor/testland"], SKOS.exactMatch, URIRef("http://www.wikidata.org/entity/Q10"))
@@ -770,7 +770,7 @@ def test_build_turns_accepted_links_into_exact_match(setup: Setup) -> None:
 
 
 def test_without_a_links_file_there_are_no_links(setup: Setup) -> None:
-    compiled = compile_graph(setup.extractions, ONTOLOGY)
+    compiled = build(setup.extractions, ONTOLOGY, None)
     assert not [t for t in compiled.data if t[1] == SKOS.exactMatch]
     result = kg(
         "validate",

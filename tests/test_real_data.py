@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from kg import queries as q
-from kg.build import Compiled, compile_graph
+from kg.build import Built, build
 from kg.results import render
 
 from .conftest import ONTOLOGY, ROOT, SOURCES
@@ -28,39 +28,42 @@ GOLDEN_PARAMS: dict[str, dict[str, str]] = {
 
 
 @pytest.fixture(scope="module")
-def real() -> Compiled:
-    return compile_graph(EXTRACTIONS, ONTOLOGY, SOURCES if SOURCES.is_dir() else None, links=LINKS)
+def real() -> Built:
+    return build(EXTRACTIONS, ONTOLOGY, None, SOURCES if SOURCES.is_dir() else None, LINKS)
 
 
-def golden_output(compiled: Compiled, name: str) -> str:
+def golden_output(compiled: Built, name: str) -> str:
     sq = q.find(ROOT / "queries", name)
-    bindings = q.bind(sq, GOLDEN_PARAMS.get(name, {}), compiled.full)
-    result = q.execute(compiled.full, q.prepare(sq.text, sq.path), sq.text, bindings)
+    bindings = q.bind(sq, GOLDEN_PARAMS.get(name, {}), compiled.graph)
+    result = q.execute(compiled.graph, q.prepare(sq.text, sq.path), sq.text, bindings)
     assert isinstance(result, q.Rows)
-    return render(result, "tsv", compiled.full)
+    return render(result, "tsv", compiled.graph)
 
 
-def test_all_five_articles_build(real: Compiled) -> None:
-    assert len(real.corpus.articles()) == 5
+def test_all_five_articles_build(real: Built) -> None:
+    assert (real.files, real.articles) == (6, 5)
 
 
 @pytest.mark.skipif(not SOURCES.is_dir(), reason="../shared/sources is not beside the checkout")
-def test_every_quote_is_in_its_source(real: Compiled) -> None:
+def test_every_quote_is_in_its_source(real: Built) -> None:
+    from kg import ontology
+    from kg.extraction import load_corpus
     from kg.verify import verify
 
-    _, errors, checked = verify(real.corpus, SOURCES)
+    vocab = ontology.vocabulary(ontology.load("ontology.ttl", ONTOLOGY))
+    _, errors, checked = verify(load_corpus(EXTRACTIONS, vocab), SOURCES)
     assert errors == []
     assert checked > 100
 
 
 @pytest.mark.parametrize("name", sorted(q.stored_queries(ROOT / "queries")))
-def test_stored_query_golden_rows(real: Compiled, name: str) -> None:
+def test_stored_query_golden_rows(real: Built, name: str) -> None:
     expected = (GOLDEN / f"{name}.tsv").read_text(encoding="utf-8")
     assert golden_output(real, name) == expected
 
 
 def write_golden() -> None:  # pragma: no cover - run by `make golden`
-    compiled = compile_graph(EXTRACTIONS, ONTOLOGY, links=LINKS)
+    compiled = build(EXTRACTIONS, ONTOLOGY, None, links=LINKS)
     GOLDEN.mkdir(exist_ok=True)
     for name in q.stored_queries(ROOT / "queries"):
         (GOLDEN / f"{name}.tsv").write_text(golden_output(compiled, name), encoding="utf-8")

@@ -19,7 +19,7 @@ from click.testing import CliRunner, Result
 
 from kg import queries as q
 from kg import remote
-from kg.build import compile_graph, write_outputs
+from kg.build import build
 from kg.cli import cli
 from kg.errors import ServiceError
 from kg.export import graph_payloads
@@ -87,7 +87,7 @@ def push(server: str, extractions: Path) -> Result:
 @pytest.fixture(scope="module")
 def pushed(server: str, two_articles: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("built")
-    write_outputs(compile_graph(two_articles, ONTOLOGY), out)
+    build(two_articles, ONTOLOGY, out)
     result = push(server, two_articles)
     assert result.exit_code == 0, result.stderr
     assert result.stderr.startswith("pushed ")
@@ -112,7 +112,7 @@ def test_push_replaces_only_our_graphs(server: str, pushed: Path, two_articles: 
         "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
         "FILTER(STRSTARTS(STR(?g), 'https://w3id.org/newskg/')) }",
     )
-    payloads = graph_payloads(compile_graph(two_articles, ONTOLOGY, named=True))
+    payloads = graph_payloads(build(two_articles, ONTOLOGY, None))
     expected = sum(body.count(b"\n") for body in payloads.values())
     assert isinstance(count, q.Rows) and int(count.rows[0][0]) == expected  # type: ignore[arg-type]
 

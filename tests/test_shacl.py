@@ -12,7 +12,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH, SKOS, XSD
 
 from kg import ontology, oxi, shacl
-from kg.build import compile_graph
+from kg.build import build
 from kg.namespaces import ID, N, concept
 
 from .conftest import ONTOLOGY
@@ -110,7 +110,7 @@ BROKEN: dict[str, Callable[[Graph], None]] = {
 
 @pytest.fixture(scope="module")
 def data(two_articles: Path) -> Graph:
-    return compile_graph(two_articles, ONTOLOGY).data
+    return build(two_articles, ONTOLOGY, None).data
 
 
 def test_valid_corpus_has_no_findings(data: Graph) -> None:

@@ -8,7 +8,7 @@ from click.testing import CliRunner, Result
 from rdflib import Literal
 from rdflib.namespace import XSD
 
-from kg.build import compile_graph
+from kg.build import build
 from kg.cli import cli
 from kg.namespaces import N
 from kg.verify import Normalised
@@ -33,7 +33,7 @@ def test_all_quotes_found(mini: Path) -> None:
 
 
 def test_offsets_are_recorded_by_build(mini: Path) -> None:
-    graph = compile_graph(mini, ONTOLOGY, MINI).data
+    graph = build(mini, ONTOLOGY, None, MINI).data
     source = (MINI / "gazette.txt").read_text(encoding="utf-8")
     spans = {}
     for ev in graph.subjects(None, N.Evidence):
