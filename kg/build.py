@@ -19,7 +19,7 @@ from .convert import Converted, Converter, convert_corpus, graph_name
 from .errors import ValidationFailed
 from .extraction import load_corpus
 from .fsutil import write_atomic
-from .linking import apply_links
+from .links import apply_links
 from .model import Corpus
 from .namespaces import ONTOLOGY_GRAPH, PREFIXES, new_graph
 from .validate import fast_findings, locate, pyshacl_findings
@@ -94,7 +94,7 @@ def compile_graph(
 
     With ``sources``, every evidence quote is also checked against the article's source text
     and its offsets are recorded in the graph. With ``links`` (a reviewed links file, see
-    ``kg.linking``), every accepted link becomes ``entity skos:exactMatch wd:QID``.
+    ``kg.links``), every accepted link becomes ``entity skos:exactMatch wd:QID``.
 
     Each file is converted straight into the store (into its own named graph with ``named``,
     for exports; else into the default graph, where validation and queries run several times

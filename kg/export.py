@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import pyoxigraph as ox
@@ -27,13 +28,6 @@ from .build import (
 )
 from .namespaces import BASE, ID, METADATA_GRAPH, PREFIXES, new_graph
 
-FORMATS = {
-    "turtle": "ttl",
-    "nt": "nt",
-    "jsonld": "jsonld",
-    "trig": "trig",
-    "nquads": "nq",
-}
 DATASET = ID["dataset"]
 LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
 
@@ -142,21 +136,54 @@ def jsonld(nt: bytes) -> bytes:
     return (json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
 
 
+def nquads(quads: list[bytes]) -> bytes:
+    return b"\n".join(sorted(set(quads))) + b"\n"
+
+
+def _union(write: Callable[[bytes], bytes]) -> Callable[[list[bytes]], bytes]:
+    """A writer of the union of the named graphs, from a writer of sorted N-Triples."""
+    return lambda quads: write(union_ntriples(b"\n".join(quads)))
+
+
+@dataclass(frozen=True)
+class Format:
+    """An export format: its writer (N-Quads lines to the file's bytes), file suffix, media
+    type, whether it keeps the named graphs, and what it is, for ``--help``."""
+
+    write: Callable[[list[bytes]], bytes]
+    suffix: str
+    media_type: str
+    named_graphs: bool
+    description: str
+
+
+FORMATS: dict[str, Format] = {
+    "turtle": Format(
+        _union(turtle_of_sorted),
+        "ttl",
+        "text/turtle",
+        False,
+        "Turtle for people: the project's prefixes, grouped by subject, sorted",
+    ),
+    "nt": Format(_union(lambda nt: nt), "nt", "application/n-triples", False, "sorted N-Triples"),
+    "jsonld": Format(
+        _union(jsonld),
+        "jsonld",
+        "application/ld+json",
+        False,
+        "JSON-LD compacted with the published context",
+    ),
+    "trig": Format(trig, "trig", "application/trig", True, "TriG, one named graph per file"),
+    "nquads": Format(
+        nquads, "nq", "application/n-quads", True, "sorted N-Quads, one named graph per file"
+    ),
+}
+"""The formats of ``kg export -f``, by name."""
+
+
 def serialize(compiled: Compiled, fmt: str) -> bytes:
-    """The whole dataset in ``fmt`` (one of FORMATS)."""
-    quads = _all_quads(compiled)
-    if fmt == "trig":
-        return trig(quads)
-    if fmt == "nquads":
-        return b"\n".join(sorted(set(quads))) + b"\n"
-    nt = union_ntriples(b"\n".join(quads))
-    if fmt == "turtle":
-        return turtle_of_sorted(nt)
-    if fmt == "nt":
-        return nt
-    if fmt == "jsonld":
-        return jsonld(nt)
-    raise ValueError(f"unknown format {fmt}")  # the CLI restricts the choice
+    """The whole dataset in the format named ``fmt`` (a key of ``FORMATS``)."""
+    return FORMATS[fmt].write(_all_quads(compiled))
 
 
 def context_document() -> bytes:

@@ -53,7 +53,7 @@ from .extraction import (
     read_file,
 )
 from .fsutil import write_atomic
-from .linking import apply_links
+from .links import apply_links
 from .model import Actor, Article, Corpus, Entity, Event, ExtractionFile, Place
 from .namespaces import PREFIXES
 from .validate import locate
