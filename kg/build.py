@@ -22,7 +22,7 @@ from .fsutil import write_atomic
 from .links import apply_links
 from .model import Corpus
 from .namespaces import ONTOLOGY_GRAPH, PREFIXES, new_graph
-from .validate import fast_findings, locate, pyshacl_findings
+from .validate import Validator, fast_findings, locate, pyshacl_findings
 from .verify import verify
 
 
@@ -86,7 +86,7 @@ def compile_graph(
     extractions: Path,
     ontology_dir: Path,
     sources: Path | None = None,
-    validator: str = "fast",
+    validator: Validator = Validator.FAST,
     links: Path | None = None,
     named: bool = False,
 ) -> Compiled:

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, TextIO, TypeVar
+from typing import Any, Protocol, TextIO, TypeVar
 
 import click
 from rdflib import URIRef
@@ -75,7 +75,7 @@ class KgGroup(click.Group):
 
 
 class ValueChoice(click.Choice[E]):
-    """A choice of an enum's members, written as their values (``no-match``, not ``NO_MATCH``)."""
+    """A choice of an enum's members, written as their values (``pyshacl``, not ``PYSHACL``)."""
 
     def __init__(self, kind: type[E]) -> None:
         super().__init__(list(kind))
@@ -84,7 +84,14 @@ class ValueChoice(click.Choice[E]):
         return super().normalize_choice(str(choice), ctx)
 
 
-def described(formats: dict[str, Any]) -> str:
+class Described(Protocol):
+    """An entry of a format registry (``kg.export.FORMATS``, ``kg.results.FORMATS``)."""
+
+    @property
+    def description(self) -> str: ...
+
+
+def described(formats: Mapping[str, Described]) -> str:
     """``name (description), ...`` of a format registry, for --help."""
     return ", ".join(f"{name} ({f.description})" for name, f in formats.items())
 

@@ -1,4 +1,5 @@
-"""Query results as text: an aligned table, CSV, TSV, SPARQL JSON, Markdown, or Turtle."""
+"""SELECT results as text, in the formats of ``FORMATS``: an aligned table, CSV, TSV, SPARQL
+JSON or Markdown. (ASK and CONSTRUCT results are printed by the command line.)"""
 
 from __future__ import annotations
 

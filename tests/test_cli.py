@@ -11,9 +11,11 @@ import pytest
 from click.testing import CliRunner, Result
 
 from kg import cli as cli_module
+from kg.choices import Engine
 from kg.cli import KgGroup, cli
 from kg.errors import DataError, KgError, Location, UsageError
 from kg.results import FORMATS
+from kg.validate import Validator
 
 from .conftest import MINI, ONTOLOGY, ROOT
 
@@ -159,6 +161,16 @@ def test_validate_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert result.exit_code == 0
     assert result.stderr.startswith("ok: 2 file(s), ")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_every_validator_gives_the_same_verdict(tmp_path: Path) -> None:
+    verdicts = {}
+    for validator in Validator:
+        args = ("-e", str(MINI), "--ontology", str(ONTOLOGY), "--validator", validator)
+        result = invoke("validate", *args, "-o", str(tmp_path / "build"))
+        verdicts[validator] = (result.exit_code, result.stderr)
+    assert len(set(verdicts.values())) == 1, verdicts
+    assert verdicts[Validator.FAST][1].startswith("ok: 2 file(s), ")
 
 
 def test_ontology_syntax_error_is_located(tmp_path: Path) -> None:
@@ -318,6 +330,24 @@ def test_every_result_format(graph: Path, fmt: str) -> None:
         assert shown in result.output.replace("actor:", "actor/"), shown
     assert result.output.endswith("\n")
     assert re.fullmatch(r"(text|application)/[a-z.+-]+", FORMATS[fmt].media_type)
+
+
+@pytest.mark.parametrize("engine", list(Engine))
+def test_every_engine_gives_the_same_rows(graph: Path, engine: Engine) -> None:
+    result = run(graph, "co-participants", "-f", "csv", "--engine", engine)
+    assert result.stdout_bytes == (
+        b"actor1,actor2,events\r\n"
+        b"https://w3id.org/newskg/id/actor/protesters,"
+        b"https://w3id.org/newskg/id/actor/river-front,1\r\n"
+    )
+
+
+def test_an_unknown_engine_is_a_usage_error(graph: Path) -> None:
+    result = run(graph, "timeline", "--engine", "OXIGRAPH")
+    assert result.exit_code == 2
+    assert result.stderr.endswith(
+        "Error: Invalid value for '--engine': 'OXIGRAPH' is not one of 'oxigraph', 'rdflib'.\n"
+    )
 
 
 def test_every_result_format_is_documented() -> None:
