@@ -20,7 +20,6 @@ import click
 from rdflib import URIRef
 
 from . import __version__, incremental, linking, oxi, remote, wikidata
-from . import links as lf
 from . import ontology as onto
 from . import queries as q
 from .build import compile_graph, write_outputs
@@ -31,6 +30,7 @@ from .export import FORMATS as EXPORT_FORMATS
 from .export import graph_payloads, serialize, union_ntriples_of
 from .extraction import load_corpus, slug
 from .fsutil import write_atomic
+from .links import AUTO, DEFAULT_LINKS, Status
 from .results import FORMATS, GraphLike, Rows, render
 from .scaffold import scaffold
 from .validate import Validator
@@ -160,7 +160,7 @@ def _links(links: Path | None, extractions: Path) -> Path | None:
     """The links file to build with: the one given, else the default one if it exists."""
     if links is not None:
         return links
-    default = extractions.parent / lf.DEFAULT_LINKS
+    default = extractions.parent / DEFAULT_LINKS
     return default if default.is_file() else None
 
 
@@ -628,7 +628,7 @@ def link(
     run sends no requests. If the service stays unavailable, nothing is written.
     """
     corpus = load_corpus(extractions, onto.vocabulary(onto.load("ontology.ttl", ontology)))
-    path = links if links is not None else extractions.parent / lf.DEFAULT_LINKS
+    path = links if links is not None else extractions.parent / DEFAULT_LINKS
     job = linking.plan(corpus, path, only)
     client = wikidata.Client(api_url, cache_dir, offline=offline)
     with click.progressbar(length=len(job.work), label="linking", file=sys.stderr) as bar:
@@ -642,11 +642,11 @@ def link(
     stats = client.stats
     click.echo(
         f"{'wrote' if report.changed else 'unchanged:'} {path}: "
-        f"{report.count(lf.Status.ACCEPTED)} accepted "
-        f"({report.count(lf.Status.ACCEPTED, lf.AUTO)} auto), "
-        f"{report.count(lf.Status.PROPOSED)} proposed, "
-        f"{report.count(lf.Status.NO_MATCH)} no match, "
-        f"{report.count(lf.Status.REJECTED)} rejected; {report.evaluated} entities looked up with "
+        f"{report.count(Status.ACCEPTED)} accepted "
+        f"({report.count(Status.ACCEPTED, AUTO)} auto), "
+        f"{report.count(Status.PROPOSED)} proposed, "
+        f"{report.count(Status.NO_MATCH)} no match, "
+        f"{report.count(Status.REJECTED)} rejected; {report.evaluated} entities looked up with "
         f"{stats.requests} request(s), {stats.cached} answer(s) from the cache",
         err=True,
     )
