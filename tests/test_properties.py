@@ -38,7 +38,7 @@ from rdflib.namespace import RDFS, SKOS, XSD
 
 from kg.cli import cli
 from kg.export import FORMATS
-from kg.model import ACTOR_TYPES
+from kg.model import ACTOR_TYPES, StatementKind
 from kg.namespaces import ID, METADATA_GRAPH, N
 
 from .conftest import MINI, ONTOLOGY
@@ -400,7 +400,7 @@ class _Gen:
         iri = ID[f"statement/{article_id}/{ident}"]
         s: dict[str, Any] = {
             "id": Plain(ident),
-            "kind": Plain(draw(st.sampled_from(("quote", "claim")))),
+            "kind": Plain(draw(st.sampled_from([str(k) for k in StatementKind]))),
             "text": self.text(iri, N.text),
         }
         if draw(st.booleans()):
