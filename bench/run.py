@@ -164,7 +164,7 @@ def _run(cmd: list[str]) -> None:
 def exports(ext: Path, out: Path, results: Results) -> None:
     """Each `kg export` as a whole process, right after a build into ``out``."""
     for fmt in FORMATS:
-        target = out.parent / f"export.{FORMATS[fmt]}"
+        target = out.parent / f"export.{FORMATS[fmt].suffix}"
         cmd = [sys.executable, "-m", "kg.cli", "export", "-f", fmt, "-e", str(ext)]
         cmd += ["--ontology", str(ONTOLOGY), "--out", str(out), "-o", str(target)]
         results[f"kg export -f {fmt} after a build (s)"] = timed(partial(_run, cmd), 1)

@@ -68,7 +68,7 @@ from .extraction import (
     read_file,
 )
 from .fsutil import write_atomic
-from .linking import apply_links
+from .links import apply_links
 from .model import Actor, Article, Corpus, Entity, Event, ExtractionFile, Place
 from .namespaces import LINKS_GRAPH, ONTOLOGY_GRAPH, PREFIXES, N, new_graph
 from .validate import Found, Validator, locate, pyshacl_findings
@@ -289,7 +289,7 @@ def build(
     out: Path | None,
     sources: Path | None = None,
     links: Path | None = None,
-    validator: Validator = "fast",
+    validator: Validator = Validator.FAST,
     workers: int | None = None,
     write: bool = True,
     on_wait: Callable[[str], None] | None = None,

@@ -1,17 +1,20 @@
 """The ``kg`` command line: a thin layer over the library.
 
-Exit codes: 0 ok; 1 data or validation failure; 2 usage error (bad option, unknown query or
-parameter, refused query).
+Every command belongs to a ``KgGroup``, which turns what the library raises into a message on
+stderr and an exit code, so that no command can forget to. Exit codes: 0 ok; 1 data or
+validation failure, or a remote service failed (``KgError``); 2 usage error (bad option,
+unknown query or parameter, refused query: ``UsageError``); 3 a bug in kg (any other exception,
+with its traceback); 130 interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
 
 import sys
 import traceback
-from collections.abc import Callable
-from functools import wraps
+from collections.abc import Callable, Mapping
+from enum import StrEnum
 from pathlib import Path
-from typing import Any, TextIO, TypeVar
+from typing import Any, Protocol, TextIO, TypeVar
 
 import click
 from rdflib import URIRef
@@ -21,49 +24,77 @@ from . import ontology as onto
 from . import queries as q
 from .build import Built
 from .build import build as build_graph
+from .choices import Engine
 from .docs import ontology_markdown
 from .errors import KgError, Location, UsageError, ValidationFailed
 from .export import FORMATS as EXPORT_FORMATS
 from .export import graph_payloads, serialize
 from .extraction import load_corpus, slug
 from .fsutil import write_atomic
+from .links import AUTO, DEFAULT_LINKS, Status
 from .results import FORMATS, GraphLike, Rows, render
 from .scaffold import scaffold
-from .validate import VALIDATORS, Validator
+from .validate import Validator
 from .verify import verify as check_quotes
 
 F = TypeVar("F", bound=Callable[..., Any])
+E = TypeVar("E", bound=StrEnum)
 
+BUG = 3  # exit code of an exception that is not a KgError: a bug in kg
+INTERRUPTED = 130  # exit code after Ctrl-C (128 + SIGINT, as shells do)
 BUG_REPORT = "This is a bug in kg, not in your input; please report it with the traceback above."
 
 
-def _fail(error: KgError) -> None:
-    click.echo(str(error), err=True)
-    sys.exit(error.exit_code)
+class KgGroup(click.Group):
+    """A command group whose commands' errors become a message and an exit code.
 
+    A ``KgError`` prints its located message and exits with its ``exit_code``; Ctrl-C prints
+    "interrupted" and exits with ``INTERRUPTED``; a closed stdout (``kg ... | head``) ends
+    quietly; any other exception is a bug: its traceback, ``BUG_REPORT`` and exit ``BUG``.
+    Subgroups (``kg query``) are KgGroups too.
+    """
 
-def handles_errors(func: F) -> F:
-    """Turn library errors into messages and exit codes; a traceback only for a genuine bug."""
+    group_class = type
 
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
+    def invoke(self, ctx: click.Context) -> Any:
         try:
-            return func(*args, **kwargs)
+            return super().invoke(ctx)
         except KgError as e:
-            _fail(e)
-        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            click.echo(str(e), err=True)
+            ctx.exit(e.exit_code)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
-            sys.exit(130)
+            ctx.exit(INTERRUPTED)
         except BrokenPipeError:
-            sys.exit(0)
+            ctx.exit(0)
         except Exception:
             traceback.print_exc()
             click.echo(BUG_REPORT, err=True)
-            sys.exit(3)
+            ctx.exit(BUG)
 
-    return wrapper  # type: ignore[return-value]
+
+class ValueChoice(click.Choice[E]):
+    """A choice of an enum's members, written as their values (``pyshacl``, not ``PYSHACL``)."""
+
+    def __init__(self, kind: type[E]) -> None:
+        super().__init__(list(kind))
+
+    def normalize_choice(self, choice: object, ctx: click.Context | None) -> str:
+        return super().normalize_choice(str(choice), ctx)
+
+
+class Described(Protocol):
+    """An entry of a format registry (``kg.export.FORMATS``, ``kg.results.FORMATS``)."""
+
+    @property
+    def description(self) -> str: ...
+
+
+def described(formats: Mapping[str, Described]) -> str:
+    """``name (description), ...`` of a format registry, for --help."""
+    return ", ".join(f"{name} ({f.description})" for name, f in formats.items())
 
 
 extractions_option = click.option(
@@ -94,7 +125,7 @@ def out_option(help: str, short: bool = True) -> Callable[[F], F]:
     )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=KgGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="kg")
 def cli() -> None:
     """newskg: a knowledge graph of what news articles claim.
@@ -103,7 +134,8 @@ def cli() -> None:
     and answers the stored SPARQL queries. Paths default to the folders of a newskg checkout,
     relative to the current directory.
 
-    Exit codes: 0 ok, 1 data or validation failure, 2 usage error.
+    Exit codes: 0 ok, 1 data or validation failure or a failed service, 2 usage error, 3 a bug
+    in kg (with a traceback), 130 interrupted.
     """
 
 
@@ -129,14 +161,14 @@ def _links(links: Path | None, extractions: Path) -> Path | None:
     """The links file to build with: the one given, else the default one if it exists."""
     if links is not None:
         return links
-    default = extractions.parent / linking.DEFAULT_LINKS
+    default = extractions.parent / DEFAULT_LINKS
     return default if default.is_file() else None
 
 
 validator_option = click.option(
     "--validator",
-    type=click.Choice(VALIDATORS),
-    default="fast",
+    type=ValueChoice(Validator),
+    default=Validator.FAST.value,
     show_default=True,
     help="SHACL validator: fast (shapes compiled to SPARQL on pyoxigraph) or pyshacl (the "
     "reference implementation, much slower on large graphs); both give the same verdict.",
@@ -150,7 +182,6 @@ validator_option = click.option(
 @sources_option
 @validator_option
 @links_option
-@handles_errors
 def build(
     extractions: Path,
     ontology: Path,
@@ -181,7 +212,7 @@ def _build(
     ontology: Path,
     out: Path,
     sources: Path | None,
-    validator: Validator = "fast",
+    validator: Validator = Validator.FAST,
     links: Path | None = None,
     write: bool = True,
 ) -> Built:
@@ -204,7 +235,6 @@ def _build(
 @sources_option
 @validator_option
 @links_option
-@handles_errors
 def validate(
     extractions: Path,
     ontology: Path,
@@ -230,9 +260,10 @@ format_option = click.option(
     "--format",
     "-f",
     "fmt",
-    type=click.Choice(FORMATS),
+    type=click.Choice(list(FORMATS)),
     default=None,
-    help="Output format for SELECT results [default: table on a terminal, else csv].",
+    help=f"Output format for SELECT results: {described(FORMATS)} "
+    "[default: table on a terminal, else csv].",
 )
 queries_option = click.option(
     "--queries",
@@ -246,8 +277,8 @@ queries_option = click.option(
 
 engine_option = click.option(
     "--engine",
-    type=click.Choice(["oxigraph", "rdflib"]),
-    default="oxigraph",
+    type=ValueChoice(Engine),
+    default=Engine.OXIGRAPH.value,
     show_default=True,
     help="Embedded engine: oxigraph (pyoxigraph, fast) or rdflib (the reference, slow on "
     "large graphs). Both give the same rows; tests compare them on every stored query.",
@@ -291,7 +322,6 @@ def query() -> None:
 
 @query.command("list")
 @queries_option
-@handles_errors
 def query_list(queries_dir: Path) -> None:
     """Show every stored query with its title and parameters."""
     for sq in q.stored_queries(queries_dir).values():
@@ -304,7 +334,6 @@ def query_list(queries_dir: Path) -> None:
 @query.command("show")
 @click.argument("name")
 @queries_option
-@handles_errors
 def query_show(name: str, queries_dir: Path) -> None:
     """Print the stored query NAME."""
     click.echo(q.find(queries_dir, name).text, nl=False)
@@ -325,14 +354,13 @@ def query_show(name: str, queries_dir: Path) -> None:
 @queries_option
 @engine_option
 @endpoint_option
-@handles_errors
 def query_run(
     name: str,
     params: tuple[str, ...],
     fmt: str | None,
     graph_path: Path,
     queries_dir: Path,
-    engine: str,
+    engine: Engine,
     endpoint: str | None,
 ) -> None:
     """Run the stored query NAME on the built graph (embedded engine, no server).
@@ -379,9 +407,8 @@ def _run(
 @graph_option
 @engine_option
 @endpoint_option
-@handles_errors
 def sparql(
-    file: TextIO, fmt: str | None, graph_path: Path, engine: str, endpoint: str | None
+    file: TextIO, fmt: str | None, graph_path: Path, engine: Engine, endpoint: str | None
 ) -> None:
     """Run an ad-hoc SPARQL query from FILE (or - for stdin) on the built graph.
 
@@ -397,7 +424,6 @@ def sparql(
 @cli.command()
 @click.argument("scheme", required=False, type=click.Choice(sorted(onto.SCHEMES)))
 @ontology_option
-@handles_errors
 def vocab(scheme: str | None, ontology: Path) -> None:
     """List the controlled values extraction files may use (all schemes, or one)."""
     vocabulary = onto.vocabulary(onto.load("ontology.ttl", ontology))
@@ -415,7 +441,6 @@ def vocab(scheme: str | None, ontology: Path) -> None:
 )
 @extractions_option
 @ontology_option
-@handles_errors
 def verify(sources: Path, extractions: Path, ontology: Path) -> None:
     """Check every evidence quote against its article's source text.
 
@@ -442,7 +467,6 @@ def verify(sources: Path, extractions: Path, ontology: Path) -> None:
     help="The new article's id (a slug) [default: from the title and date].",
 )
 @extractions_option
-@handles_errors
 def new(source: Path, article_id: str | None, extractions: Path) -> None:
     """Start an extraction file for the source text SOURCE.
 
@@ -460,10 +484,10 @@ def new(source: Path, article_id: str | None, extractions: Path) -> None:
     "--format",
     "-f",
     "fmt",
-    type=click.Choice(sorted(EXPORT_FORMATS)),
+    type=click.Choice(list(EXPORT_FORMATS)),
     default="turtle",
     show_default=True,
-    help="RDF format of the export.",
+    help=f"RDF format of the export: {described(EXPORT_FORMATS)}.",
 )
 @click.option(
     "--output",
@@ -485,7 +509,6 @@ def new(source: Path, article_id: str | None, extractions: Path) -> None:
 )
 @sources_option
 @links_option
-@handles_errors
 def export(
     fmt: str,
     output: Path | None,
@@ -536,7 +559,6 @@ def export(
 )
 @sources_option
 @links_option
-@handles_errors
 def push(
     endpoint: str,
     graph_iri: str | None,
@@ -595,7 +617,6 @@ def push(
 )
 @extractions_option
 @ontology_option
-@handles_errors
 def link(
     api_url: str,
     offline: bool,
@@ -614,7 +635,7 @@ def link(
     run sends no requests. If the service stays unavailable, nothing is written.
     """
     corpus = load_corpus(extractions, onto.vocabulary(onto.load("ontology.ttl", ontology)))
-    path = links if links is not None else extractions.parent / linking.DEFAULT_LINKS
+    path = links if links is not None else extractions.parent / DEFAULT_LINKS
     job = linking.plan(corpus, path, only)
     client = wikidata.Client(api_url, cache_dir, offline=offline)
     with click.progressbar(length=len(job.work), label="linking", file=sys.stderr) as bar:
@@ -628,9 +649,11 @@ def link(
     stats = client.stats
     click.echo(
         f"{'wrote' if report.changed else 'unchanged:'} {path}: "
-        f"{report.count('accepted')} accepted ({report.count('accepted', linking.AUTO)} auto), "
-        f"{report.count('proposed')} proposed, {report.count('no-match')} no match, "
-        f"{report.count('rejected')} rejected; {report.evaluated} entities looked up with "
+        f"{report.count(Status.ACCEPTED)} accepted "
+        f"({report.count(Status.ACCEPTED, AUTO)} auto), "
+        f"{report.count(Status.PROPOSED)} proposed, "
+        f"{report.count(Status.NO_MATCH)} no match, "
+        f"{report.count(Status.REJECTED)} rejected; {report.evaluated} entities looked up with "
         f"{stats.requests} request(s), {stats.cached} answer(s) from the cache",
         err=True,
     )

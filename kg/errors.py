@@ -1,4 +1,5 @@
-"""The one error base class of newskg: every error carries where it happened."""
+"""The one error base class of newskg: every error carries where it happened, and the exit code
+the command line ends with (1, or 2 for a ``UsageError``)."""
 
 from __future__ import annotations
 
@@ -31,7 +32,8 @@ class Location:
 
 
 class KgError(Exception):
-    """Base class of every error newskg raises for bad input; ``str()`` is the user message."""
+    """Base class of every error newskg raises for bad input or a failed service; ``str()`` is
+    the user message."""
 
     exit_code = 1
 

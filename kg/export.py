@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import pyoxigraph as ox
@@ -19,16 +21,9 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF, VOID, XSD
 
 from . import oxi
-from .build import Built, tidy_prefixes
+from .build import Built, tidy_prefixes, turtle_of_sorted
 from .namespaces import BASE, ID, METADATA_GRAPH, PREFIXES, new_graph
 
-FORMATS = {
-    "turtle": "ttl",
-    "nt": "nt",
-    "jsonld": "jsonld",
-    "trig": "trig",
-    "nquads": "nq",
-}
 DATASET = ID["dataset"]
 LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
 
@@ -125,26 +120,60 @@ def jsonld(nt: bytes) -> bytes:
 
 def _turtle(built: Built) -> bytes:
     """kg.ttl with the dataset description as one more block (its subject is in no unit)."""
-    from .build import turtle_of_sorted
-
     block = turtle_of_sorted(_metadata_nt(built)).split(b"\n")
     body = b"\n".join(line for line in block if not line.startswith(b"@prefix ")).lstrip(b"\n")
     return built.ttl + body
 
 
+@dataclass(frozen=True)
+class Format:
+    """An export format: its writer (what was built to the file's bytes), file suffix, media
+    type, whether it keeps the named graphs, and what it is, for ``--help``."""
+
+    write: Callable[[Built], bytes]
+    suffix: str
+    media_type: str
+    named_graphs: bool
+    description: str
+
+
+FORMATS: dict[str, Format] = {
+    "turtle": Format(
+        _turtle,
+        "ttl",
+        "text/turtle",
+        False,
+        "Turtle for people: the project's prefixes, grouped by subject",
+    ),
+    "nt": Format(
+        lambda built: built.nt + _metadata_nt(built),
+        "nt",
+        "application/n-triples",
+        False,
+        "N-Triples, sorted within each named graph",
+    ),
+    "jsonld": Format(
+        lambda built: jsonld(built.nt + _metadata_nt(built)),
+        "jsonld",
+        "application/ld+json",
+        False,
+        "JSON-LD compacted with the published context",
+    ),
+    "trig": Format(trig, "trig", "application/trig", True, "TriG, one named graph per file"),
+    "nquads": Format(
+        _nquads,
+        "nq",
+        "application/n-quads",
+        True,
+        "N-Quads, one named graph per file, sorted within each",
+    ),
+}
+"""The formats of ``kg export -f``, by name."""
+
+
 def serialize(built: Built, fmt: str) -> bytes:
-    """The whole dataset in ``fmt`` (one of FORMATS)."""
-    if fmt == "trig":
-        return trig(built)
-    if fmt == "nquads":
-        return _nquads(built)
-    if fmt == "turtle":
-        return _turtle(built)
-    if fmt == "nt":
-        return built.nt + _metadata_nt(built)
-    if fmt == "jsonld":
-        return jsonld(built.nt + _metadata_nt(built))
-    raise ValueError(f"unknown format {fmt}")  # the CLI restricts the choice
+    """The whole dataset in the format named ``fmt`` (a key of ``FORMATS``)."""
+    return FORMATS[fmt].write(built)
 
 
 def context_document() -> bytes:

@@ -34,6 +34,7 @@ from .model import (
     Quote,
     Report,
     Statement,
+    StatementKind,
 )
 from .yamlstrict import LMap, line_of
 
@@ -439,7 +440,7 @@ class _FileReader:
         inferred: dict[str, str] = {}
         s = Statement(
             id=r.req("id", slug),
-            kind=r.req("kind", choice("statement kind", ["quote", "claim"])),
+            kind=StatementKind(r.req("kind", choice("statement kind", list(StatementKind)))),
             text=r.req("text", text),
             where=r.loc(),
             speaker=r.opt("speaker", slug),

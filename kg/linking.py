@@ -1,5 +1,5 @@
-"""Link actors and places to Wikidata items: find candidates, score them, and keep the
-reviewable links file (``links/wikidata.csv``).
+"""Link actors and places to Wikidata items: find candidates, score them, and update the
+reviewed links file (``links/wikidata.csv``, read and written by ``kg.links``).
 
 Scoring (each candidate, from 0 to 1):
 
@@ -27,30 +27,17 @@ item a person rejected.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import URIRef
-from rdflib.namespace import SKOS
-
 from . import wikidata as wd
-from .convert import Converted, Triple, entity_iri
-from .errors import DataError, KgError, Location, ServiceError, UsageError, ValidationFailed
-from .extraction import SLUG
+from .errors import Location, ServiceError, UsageError
 from .fsutil import write_atomic
+from .links import AUTO, QID, LinkRow, Status, qid_order, read_links, render_links, row_order
 from .model import Actor, Corpus, Place
-from .namespaces import LINKS_GRAPH, WIKIDATA
-
-COLUMNS = ("entity", "kind", "qid", "label", "score", "matched", "status", "decided_by", "note")
-STATUSES = ("accepted", "rejected", "proposed", "no-match")
-AUTO = "auto"
-DEFAULT_LINKS = Path("links/wikidata.csv")
-QID = re.compile(r"Q[1-9][0-9]*")
 
 ACCEPT = 0.80  # lowest score accepted without review
 MARGIN = 0.15  # ... and by how much it must lead the runner-up
@@ -135,183 +122,6 @@ _STOPWORDS = frozenset(
         "within",
     ]
 )
-
-
-# --- the links file ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class LinkRow:
-    """One row of the links file; ``line`` is where it was read (None for new rows)."""
-
-    entity: str
-    kind: str
-    qid: str
-    label: str
-    score: str
-    matched: str
-    status: str
-    decided_by: str
-    note: str
-    line: int | None = field(default=None, compare=False)
-
-    @property
-    def decision(self) -> bool:
-        """A person's decision, which ``kg link`` keeps as it is."""
-        return self.decided_by != AUTO and self.status != "proposed"
-
-    def values(self) -> tuple[str, ...]:
-        return tuple(getattr(self, c) for c in COLUMNS)
-
-
-def row_order(row: LinkRow) -> tuple[str, bool, tuple[int, str]]:
-    """Sorted by entity; the current row first, then rejected items by QID."""
-    return (row.entity, row.status == "rejected", wd.qid_order(row.qid))
-
-
-def read_links(path: Path) -> list[LinkRow]:
-    """Read and check a links file; every problem is a located ``path:line: field: message``."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise DataError("links file not found", Location(path)) from None
-    except UnicodeDecodeError as e:
-        raise DataError(f"not UTF-8 text ({e.reason})", Location(path)) from None
-    except OSError as e:
-        raise DataError(f"cannot read the links file ({e.strerror})", Location(path)) from None
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    errors: list[KgError] = []
-    rows: list[LinkRow] = []
-    try:
-        header = next(reader, None)
-        if header is None or tuple(h.strip() for h in header) != COLUMNS:
-            raise DataError(
-                f"expected the columns {','.join(COLUMNS)}", Location(path, 1, "header")
-            )
-        while True:
-            line = reader.line_num + 1
-            record = next(reader, None)
-            if record is None:
-                break
-            if not record or all(not v.strip() for v in record):
-                continue
-            try:
-                rows.append(_row(record, Location(path, line)))
-            except DataError as e:
-                errors.append(e)
-    except csv.Error as e:
-        raise DataError(f"not valid CSV ({e})", Location(path, reader.line_num, "row")) from None
-    errors += _check_rows(rows, path)
-    if len(errors) == 1:
-        raise errors[0]
-    if errors:
-        raise ValidationFailed(sorted(errors, key=lambda e: e.location.line or 0))
-    return rows
-
-
-def _row(record: list[str], at: Location) -> LinkRow:
-    def loc(name: str) -> Location:
-        return Location(at.path, at.line, name)
-
-    if len(record) != len(COLUMNS):
-        raise DataError(f"expected {len(COLUMNS)} fields, found {len(record)}", loc("row"))
-    v = dict(zip(COLUMNS, (x.strip() for x in record), strict=True))
-    if not SLUG.fullmatch(v["entity"]):
-        raise DataError(f"{v['entity']!r} is not an entity id (a lowercase slug)", loc("entity"))
-    if v["status"] not in STATUSES:
-        raise DataError(
-            f"unknown status {v['status']!r}; allowed: {', '.join(STATUSES)}", loc("status")
-        )
-    if v["status"] == "no-match":
-        if v["qid"]:
-            raise DataError("a no-match row has no QID; leave qid empty", loc("qid"))
-    elif not QID.fullmatch(v["qid"]):
-        shown = repr(v["qid"]) if v["qid"] else "empty"
-        raise DataError(
-            f"{shown} is not a Wikidata item id (Q followed by digits, e.g. Q796)", loc("qid")
-        )
-    if v["score"]:
-        try:
-            score = float(v["score"])
-        except ValueError:
-            score = -1.0
-        if not 0.0 <= score <= 1.0:
-            raise DataError(f"{v['score']!r} is not a number from 0 to 1", loc("score"))
-    if not v["decided_by"]:
-        raise DataError("empty; write auto, or who decided (e.g. curator)", loc("decided_by"))
-    if v["status"] == "rejected" and v["decided_by"] == AUTO:
-        raise DataError(
-            "only a person rejects a link: write who decided (e.g. curator)", loc("decided_by")
-        )
-    return LinkRow(**v, line=at.line)
-
-
-def _check_rows(rows: list[LinkRow], path: Path) -> list[KgError]:
-    errors: list[KgError] = []
-    seen: dict[tuple[str, str], LinkRow] = {}
-    current: dict[str, LinkRow] = {}
-    for row in rows:
-        if row.qid:
-            first = seen.setdefault((row.entity, row.qid), row)
-            if first is not row:
-                errors.append(
-                    DataError(
-                        f"{row.qid} for '{row.entity}' is already on line {first.line}",
-                        Location(path, row.line, "qid"),
-                    )
-                )
-                continue
-        if row.status != "rejected":
-            other = current.setdefault(row.entity, row)
-            if other is not row:
-                errors.append(
-                    DataError(
-                        f"'{row.entity}' already has a {other.status} row (line {other.line}); "
-                        "keep one accepted, proposed or no-match row per entity",
-                        Location(path, row.line, "entity"),
-                    )
-                )
-    return errors
-
-
-def render_links(rows: Iterable[LinkRow]) -> bytes:
-    """The links file: a header and the rows, sorted; the same rows give the same bytes."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    for row in sorted(rows, key=row_order):
-        writer.writerow(row.values())
-    return out.getvalue().encode("utf-8")
-
-
-def apply_links(converted: Converted, corpus: Corpus, path: Path) -> list[KgError]:
-    """Add ``entity skos:exactMatch wd:QID`` for every accepted row, in the named graph
-    ``LINKS_GRAPH``; return the problems.
-
-    Raises for a malformed file; an accepted row for an unknown entity or an event is
-    returned as a located error.
-    """
-    errors: list[KgError] = []
-    triples: list[Triple] = []
-    for row in read_links(path):
-        if row.status != "accepted":
-            continue
-        entity = corpus.entities.get(row.entity)
-        if not isinstance(entity, Actor | Place):
-            what = "no actor or place has this id" if entity is None else "it is an event"
-            errors.append(
-                DataError(
-                    f"cannot link '{row.entity}': {what}; only actors and places are linked",
-                    Location(path, row.line, "entity"),
-                )
-            )
-            continue
-        triple = (entity_iri(entity), SKOS.exactMatch, URIRef(WIKIDATA + row.qid))
-        triples.append(triple)
-        converted.where.setdefault(triple[:2], Location(path, row.line, "qid"))
-    if triples:
-        converted.parts.setdefault(LINKS_GRAPH, []).extend(triples)
-    return errors
 
 
 # --- what to link ---------------------------------------------------------------------------
@@ -414,10 +224,10 @@ class Linker:
         by_id = {str(e.get("id", key)): e for key, e in details.items()} | details
         found = [
             self.score(target, qid, by_id[qid], hits[qid])
-            for qid in sorted(ids, key=wd.qid_order)
+            for qid in sorted(ids, key=qid_order)
             if qid in by_id
         ]
-        return sorted(found, key=lambda c: (-c.score, wd.qid_order(c.qid)))
+        return sorted(found, key=lambda c: (-c.score, qid_order(c.qid)))
 
     def score(self, target: Target, qid: str, item: wd.Json, hit: wd.Json) -> Candidate:
         label = wd.label(item) or str(hit.get("label") or qid)
@@ -463,7 +273,7 @@ class Linker:
 
     def _class_path(self, classes: list[str], wanted: dict[str, str]) -> list[str] | None:
         """Breadth first up subclass-of (P279): the first path from a class to a wanted one."""
-        level = [[c] for c in sorted(set(classes), key=wd.qid_order)]
+        level = [[c] for c in sorted(set(classes), key=qid_order)]
         seen = {c for c in classes}
         reads = 0
         for depth in range(MAX_DEPTH + 1):
@@ -495,7 +305,7 @@ class Linker:
     def decide(self, target: Target, rejected: set[str]) -> LinkRow:
         """The row for one target: accepted, proposed or no-match (decided_by auto)."""
         ranked = self.candidates(target, rejected)
-        before = f"; rejected before: {', '.join(sorted(rejected, key=wd.qid_order))}"
+        before = f"; rejected before: {', '.join(sorted(rejected, key=qid_order))}"
         earlier = before if rejected else ""
         best = ranked[0] if ranked else None
         if best is None or best.score < PROPOSE:
@@ -503,15 +313,17 @@ class Linker:
                 note = "no candidates"
             else:
                 note = f"{len(ranked)} candidate(s), best {best.brief()} below {PROPOSE:.2f}"
-            return LinkRow(target.id, target.kind, "", "", "", "", "no-match", AUTO, note + earlier)
+            return LinkRow(
+                target.id, target.kind, "", "", "", "", Status.NO_MATCH, AUTO, note + earlier
+            )
         runner = ranked[1] if len(ranked) > 1 else None
         lead = best.score - (max(runner.score, 0.0) if runner else 0.0)
         clear = best.score >= ACCEPT and best.type_ok is True and best.name != "search"
         if clear and lead >= MARGIN - 1e-9:
-            status = "accepted"
+            status = Status.ACCEPTED
             note = f"runner-up {runner.brief()}" if runner else "only candidate"
         else:
-            status = "proposed"
+            status = Status.PROPOSED
             if best.score < ACCEPT:
                 note = f"score below {ACCEPT:.2f}"
             elif not clear:
@@ -560,7 +372,7 @@ class LinkReport:
     changed: bool
     cache_written: int
 
-    def count(self, status: str, decided_by: str | None = None) -> int:
+    def count(self, status: Status, decided_by: str | None = None) -> int:
         return sum(
             1
             for r in self.rows
@@ -577,7 +389,7 @@ def plan(corpus: Corpus, path: Path, only: Iterable[str] = ()) -> Plan:
     unknown = sorted(wanted - known)
     if unknown:
         raise UsageError(f"no actor or place has the id {unknown[0]!r}", Location(field="--only"))
-    settled = {r.entity for r in existing if r.decision and r.status != "rejected"}
+    settled = {r.entity for r in existing if r.decision and r.status is not Status.REJECTED}
     work = [t for t in all_targets if (not wanted or t.id in wanted) and t.id not in settled]
     return Plan(path, existing, work, wanted, settled, known)
 
@@ -590,7 +402,7 @@ def run(job: Plan, client: wd.Client, progress: Callable[[int], None] | None = N
     """
     rejected: dict[str, set[str]] = {}
     for row in job.existing:
-        if row.status == "rejected":
+        if row.status is Status.REJECTED:
             rejected.setdefault(row.entity, set()).add(row.qid)
     linker = Linker(client)
     computed: dict[str, LinkRow] = {}

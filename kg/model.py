@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from .errors import Location
 
@@ -115,12 +116,19 @@ class Report:
     field_lines: dict[str, int] = field(default_factory=dict)
 
 
+class StatementKind(StrEnum):
+    """What an article attributes: someone's words (a quote), or what it says is so (a claim)."""
+
+    QUOTE = "quote"
+    CLAIM = "claim"
+
+
 @dataclass
 class Statement:
     """A quote or a claim (``kind``) attributed to a speaker or a credited source."""
 
     id: str
-    kind: str  # quote | claim
+    kind: StatementKind
     text: str
     where: Location
     speaker: str | None = None

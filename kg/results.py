@@ -1,4 +1,5 @@
-"""Query results as text: an aligned table, CSV, TSV, SPARQL JSON, Markdown, or Turtle."""
+"""SELECT results as text, in the formats of ``FORMATS``: an aligned table, CSV, TSV, SPARQL
+JSON or Markdown. (ASK and CONSTRUCT results are printed by the command line.)"""
 
 from __future__ import annotations
 
@@ -15,7 +16,6 @@ from rdflib.namespace import RDFS, SKOS, XSD
 
 from .namespaces import ID, PREFIXES, N
 
-FORMATS = ("table", "csv", "tsv", "json", "markdown")
 Term = URIRef | Literal | BNode | None
 
 
@@ -171,16 +171,29 @@ def json_text(rows: Rows) -> str:
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
 
 
+@dataclass(frozen=True)
+class Format:
+    """A way to print SELECT results: its renderer (rows and a labeller to text), its media
+    type and what it is, for ``--help``."""
+
+    render: Callable[[Rows, Callable[[URIRef], str | None]], str]
+    media_type: str
+    description: str
+
+
+FORMATS: dict[str, Format] = {
+    "table": Format(table, "text/plain", "aligned columns, IRIs with their labels"),
+    "csv": Format(lambda rows, _: csv_text(rows), "text/csv", "SPARQL 1.1 CSV"),
+    "tsv": Format(lambda rows, _: tsv_text(rows), "text/tab-separated-values", "SPARQL 1.1 TSV"),
+    "json": Format(
+        lambda rows, _: json_text(rows), "application/sparql-results+json", "SPARQL 1.1 JSON"
+    ),
+    "markdown": Format(markdown, "text/markdown", "a Markdown table, IRIs with their labels"),
+}
+"""The result formats of ``kg query run -f`` and ``kg sparql -f``, by name."""
+
+
 def render(rows: Rows, fmt: str, graph: GraphLike | None) -> str:
-    label = Labeller(graph)
-    if fmt == "table":
-        return table(rows, label)
-    if fmt == "markdown":
-        return markdown(rows, label)
-    if fmt == "csv":
-        return csv_text(rows)
-    if fmt == "tsv":
-        return tsv_text(rows)
-    if fmt == "json":
-        return json_text(rows)
-    raise ValueError(f"unknown format {fmt}")  # the CLI restricts the choice
+    """``rows`` in the format named ``fmt`` (a key of ``FORMATS``); IRIs labelled from
+    ``graph`` where the format shows labels."""
+    return FORMATS[fmt].render(rows, Labeller(graph))

@@ -1,13 +1,13 @@
 """SHACL validation, with every violation reported against the YAML that made it.
 
-Two validators give the same verdict (tests compare them): ``fast`` compiles the shapes to
-SPARQL and runs them on pyoxigraph (``kg.shacl``), and ``pyshacl``, the reference
+Two validators (``Validator``) give the same verdict (tests compare them): ``fast`` compiles
+the shapes to SPARQL and runs them on pyoxigraph (``kg.shacl``), and ``pyshacl``, the reference
 implementation, slower by one to two orders of magnitude on large graphs.
 """
 
 from __future__ import annotations
 
-from typing import Literal, get_args
+from enum import StrEnum
 
 import pyoxigraph as ox
 from rdflib import Graph, Node, URIRef
@@ -17,8 +17,12 @@ from . import oxi, shacl
 from .convert import Where
 from .errors import DataError, KgError, Location
 
-Validator = Literal["fast", "pyshacl"]
-VALIDATORS: tuple[Validator, ...] = get_args(Validator)
+
+class Validator(StrEnum):
+    """The SHACL validator: the shapes compiled to SPARQL on pyoxigraph, or pySHACL."""
+
+    FAST = "fast"
+    PYSHACL = "pyshacl"
 
 
 Found = list[tuple[Node, Node | None, Node | None, str]]
@@ -26,13 +30,13 @@ Found = list[tuple[Node, Node | None, Node | None, str]]
 
 
 def check(
-    data: Graph, shapes: Graph, ontology: Graph, where: Where, validator: str = "fast"
+    data: Graph, shapes: Graph, ontology: Graph, where: Where, validator: Validator = Validator.FAST
 ) -> list[KgError]:
     """Validate ``data`` with ``ontology`` mixed in against ``shapes``.
 
     Returns one located error per violation, in file and line order; empty when it conforms.
     """
-    if validator == "fast":
+    if validator == Validator.FAST:
         store = oxi.store_of(data)
         oxi.store_of(ontology, store=store)
         return locate(fast_findings(store, shapes), where)

@@ -31,6 +31,7 @@ import requests
 from . import __version__
 from .errors import Location, ServiceError
 from .fsutil import write_atomic
+from .links import qid_order
 
 CONTACT = "https://github.com/newskg/newskg; newskg@example.org"
 """Who to tell when kg misbehaves: sent in the User-Agent of every request."""
@@ -78,11 +79,6 @@ def checksum(body: Json) -> str:
     """sha256 of the canonical JSON of an answer."""
     canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-
-
-def qid_order(qid: str) -> tuple[int, str]:
-    """Sort key of item ids: Q2 before Q10."""
-    return (len(qid), qid)
 
 
 def retry_after(value: str | None, now: dt.datetime | None = None) -> float | None:

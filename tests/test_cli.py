@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import click
 import pytest
 from click.testing import CliRunner, Result
 
-from kg.cli import cli
+from kg import cli as cli_module
+from kg.choices import Engine
+from kg.cli import KgGroup, cli
+from kg.errors import DataError, KgError, Location, UsageError
+from kg.results import FORMATS
+from kg.validate import Validator
 
 from .conftest import MINI, ONTOLOGY, ROOT
 
@@ -40,9 +46,92 @@ def test_every_command_is_documented(name: str, command: click.Command) -> None:
     assert f"kg {top}" in (ROOT / "README.md").read_text(encoding="utf-8"), f"README: kg {top}"
 
 
-def test_help_lists_exit_codes() -> None:
-    result = invoke("--help")
-    assert "Exit codes: 0 ok, 1 data or validation failure, 2 usage error." in result.output
+def error_classes(base: type[KgError] = KgError) -> list[type[KgError]]:
+    return [base, *(c for sub in base.__subclasses__() for c in error_classes(sub))]
+
+
+def documented_codes(text: str) -> set[int]:
+    """The numbers of the sentence "Exit codes: ... ." of ``text`` (whitespace-normalised)."""
+    found = re.search(r"Exit codes: (.*?)\.(\s|$)", " ".join(text.split()))
+    assert found, "no 'Exit codes: ...' sentence"
+    return {int(n) for n in re.findall(r"(?<![\w-])(\d+)(?![\w-])", found.group(1))}
+
+
+def test_every_exit_code_is_documented() -> None:
+    codes = {0, click.UsageError.exit_code, cli_module.BUG, cli_module.INTERRUPTED}
+    codes |= {c.exit_code for c in error_classes()}
+    assert codes == {0, 1, 2, 3, 130}
+    assert documented_codes(invoke("--help").output) == codes
+    assert documented_codes(cli_module.__doc__ or "") == codes
+    assert documented_codes((ROOT / "README.md").read_text(encoding="utf-8")) == codes
+
+
+def groups(group: click.Group) -> list[click.Group]:
+    return [
+        group,
+        *(g for c in group.commands.values() if isinstance(c, click.Group) for g in groups(c)),
+    ]
+
+
+def test_every_group_turns_errors_into_messages() -> None:
+    assert [type(g) for g in groups(cli)] == [KgGroup, KgGroup]
+
+
+def required_args(command: click.Command) -> list[str]:
+    """Arguments that get past parsing: a value for every required parameter."""
+    args = []
+    for param in command.params:
+        if not param.required:
+            continue
+        value = "-" if isinstance(param.type, click.File) else "x"
+        args += [param.opts[0], value] if isinstance(param, click.Option) else [value]
+    return args
+
+
+LEAVES = [(n, c) for n, c in all_commands(cli) if not isinstance(c, click.Group)]
+
+
+@pytest.mark.parametrize(("name", "command"), LEAVES, ids=[n for n, _ in LEAVES])
+def test_every_command_reports_a_kg_error_as_a_message(
+    name: str, command: click.Command, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def fail(**_: object) -> None:
+        raise UsageError("bad input", Location("x.yaml", 3, "field"))
+
+    monkeypatch.setattr(command, "callback", fail)
+    result = invoke(*name.split(), *required_args(command))
+    assert (result.exit_code, result.stderr) == (2, "x.yaml:3: field: bad input\n")
+
+
+@pytest.mark.parametrize(
+    ("error", "code", "stderr"),
+    [
+        (DataError("no such actor", Location("a.yaml", 7)), 1, "a.yaml:7: no such actor\n"),
+        (KeyboardInterrupt(), cli_module.INTERRUPTED, "interrupted\n"),
+        (BrokenPipeError(), 0, ""),
+    ],
+)
+def test_errors_become_exit_codes(
+    error: BaseException, code: int, stderr: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def fail(**_: object) -> None:
+        raise error
+
+    monkeypatch.setattr(cli_module.query.commands["list"], "callback", fail)
+    result = invoke("query", "list")
+    assert (result.exit_code, result.stderr) == (code, stderr)
+
+
+def test_a_bug_shows_its_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    def fail(**_: object) -> None:
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(cli_module.vocab, "callback", fail)
+    result = invoke("vocab")
+    assert result.exit_code == cli_module.BUG
+    lines = result.stderr.splitlines()
+    assert lines[0] == "Traceback (most recent call last):"
+    assert lines[-2:] == ["ZeroDivisionError: division by zero", cli_module.BUG_REPORT]
 
 
 @pytest.fixture(scope="module")
@@ -75,6 +164,16 @@ def test_validate_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert result.exit_code == 0
     assert result.stderr.startswith("ok: 2 file(s), ")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_every_validator_gives_the_same_verdict(tmp_path: Path) -> None:
+    verdicts = {}
+    for validator in Validator:
+        args = ("-e", str(MINI), "--ontology", str(ONTOLOGY), "--validator", validator)
+        result = invoke("validate", *args, "-o", str(tmp_path / "build"))
+        verdicts[validator] = (result.exit_code, result.stderr)
+    assert len(set(verdicts.values())) == 1, verdicts
+    assert verdicts[Validator.FAST][1].startswith("ok: 2 file(s), ")
 
 
 def test_ontology_syntax_error_is_located(tmp_path: Path) -> None:
@@ -224,6 +323,44 @@ def test_output_formats(graph: Path) -> None:
         "Protesters in Testland (actor:protesters)  River Front (actor:river-front)  1\n"
         "(1 row)\n"
     )
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_every_result_format(graph: Path, fmt: str) -> None:
+    result = run(graph, "co-participants", "-f", fmt)
+    assert result.exit_code == 0, result.stderr
+    for shown in ("actor1", "actor2", "events", "actor/protesters", "actor/river-front", "1"):
+        assert shown in result.output.replace("actor:", "actor/"), shown
+    assert result.output.endswith("\n")
+    assert re.fullmatch(r"(text|application)/[a-z.+-]+", FORMATS[fmt].media_type)
+
+
+@pytest.mark.parametrize("engine", list(Engine))
+def test_every_engine_gives_the_same_rows(graph: Path, engine: Engine) -> None:
+    result = run(graph, "co-participants", "-f", "csv", "--engine", engine)
+    assert result.stdout_bytes == (
+        b"actor1,actor2,events\r\n"
+        b"https://w3id.org/newskg/id/actor/protesters,"
+        b"https://w3id.org/newskg/id/actor/river-front,1\r\n"
+    )
+
+
+def test_an_unknown_engine_is_a_usage_error(graph: Path) -> None:
+    result = run(graph, "timeline", "--engine", "OXIGRAPH")
+    assert result.exit_code == 2
+    assert result.stderr.endswith(
+        "Error: Invalid value for '--engine': 'OXIGRAPH' is not one of 'oxigraph', 'rdflib'.\n"
+    )
+
+
+def test_every_result_format_is_documented() -> None:
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    sentence = readme[readme.index("`-f` chooses ") :].split(";")[0]
+    assert re.findall(r"`(\w+)`", sentence) == list(FORMATS)
+    for command in (("query", "run"), ("sparql",)):
+        help_text = " ".join(invoke(*command, "--help").output.split())
+        for name, fmt in FORMATS.items():
+            assert f"{name} ({fmt.description})" in help_text
 
 
 def test_sparql_from_stdin_and_ask_and_construct(graph: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -25,8 +26,6 @@ from kg.namespaces import ID, METADATA_GRAPH, ONTOLOGY_GRAPH
 
 from .conftest import ONTOLOGY, ROOT
 
-PARSERS = {"turtle": "turtle", "nt": "nt", "jsonld": "json-ld", "trig": "trig", "nquads": "nquads"}
-
 
 @pytest.fixture()
 def epoch(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -41,10 +40,10 @@ def export(mini: Path, fmt: str, out: Path) -> bytes:
     return out.read_bytes()
 
 
-@pytest.mark.parametrize("fmt", sorted(FORMATS))
+@pytest.mark.parametrize("fmt", FORMATS)
 def test_round_trip_and_byte_identical(mini: Path, tmp_path: Path, fmt: str, epoch: None) -> None:
-    first = export(mini, fmt, tmp_path / f"a.{fmt}")
-    second = export(mini, fmt, tmp_path / f"b.{fmt}")
+    first = export(mini, fmt, tmp_path / f"a.{FORMATS[fmt].suffix}")
+    second = export(mini, fmt, tmp_path / f"b.{FORMATS[fmt].suffix}")
     assert first == second
     graphs = {
         name: Graph().parse(data=nt, format="nt")
@@ -54,14 +53,16 @@ def test_round_trip_and_byte_identical(mini: Path, tmp_path: Path, fmt: str, epo
 
 
 def assert_parses_back(data: bytes, fmt: str, graphs: dict[URIRef, Graph]) -> None:
-    """``data``, an export in ``fmt``, parses with rdflib to ``graphs`` (name -> graph): graph
-    by graph for trig and nquads, as their union for the single-graph formats."""
+    """``data``, an export in ``fmt``, parses with rdflib (chosen by its media type) to
+    ``graphs`` (name -> graph): graph by graph for the formats that keep named graphs, as their
+    union for the others."""
     expected = Graph()
     for g in graphs.values():
         expected += g
-    if fmt in ("trig", "nquads"):
+    parser = FORMATS[fmt].media_type
+    if FORMATS[fmt].named_graphs:
         ds = Dataset()
-        ds.parse(data=data, format=PARSERS[fmt])
+        ds.parse(data=data, format=parser)
         names = {g.identifier for g in ds.graphs() if len(g)}
         assert names == set(graphs)
         for name, want in graphs.items():
@@ -71,7 +72,19 @@ def assert_parses_back(data: bytes, fmt: str, graphs: dict[URIRef, Graph]) -> No
             union.add((s, p, o))
         assert isomorphic(union, expected)
     else:
-        assert isomorphic(Graph().parse(data=data, format=PARSERS[fmt]), expected)
+        assert isomorphic(Graph().parse(data=data, format=parser), expected)
+
+
+def test_every_format_is_documented() -> None:
+    row = next(
+        line
+        for line in (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
+        if line.startswith("| `kg export ")
+    )
+    assert re.findall(r"`(\w+)`", row) == list(FORMATS)
+    help_text = " ".join(CliRunner().invoke(cli, ["export", "--help"]).output.split())
+    for name, fmt in FORMATS.items():
+        assert f"{name} ({fmt.description})" in help_text
 
 
 def test_named_graphs(mini: Path, epoch: None) -> None:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import logging
 import re
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -32,9 +34,10 @@ from kg.convert import convert
 from kg.errors import DataError, KgError, Location, ServiceError, ValidationFailed
 from kg.export import graph_payloads
 from kg.extraction import Vocabulary, load_corpus
+from kg.links import LinkRow, Status, read_links, render_links
 from kg.namespaces import ID, LINKS_GRAPH
 from kg.ontology import load
-from kg.validate import VALIDATORS, check
+from kg.validate import Validator, check
 
 from .conftest import ONTOLOGY
 
@@ -700,7 +703,7 @@ def test_a_malformed_links_file_is_a_located_error(tmp_path: Path, text: str, me
     path = tmp_path / "wikidata.csv"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(DataError) as caught:
-        linking.read_links(path)
+        read_links(path)
     assert str(caught.value) == f"{path}:{message}"
 
 
@@ -711,7 +714,7 @@ def test_every_problem_of_a_links_file_is_reported(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     with pytest.raises(ValidationFailed) as caught:
-        linking.read_links(path)
+        read_links(path)
     assert str(caught.value).splitlines() == [
         f"{path}:2: status: unknown status 'ok'; allowed: accepted, rejected, proposed, no-match",
         f"{path}:3: qid: 'X1' is not a Wikidata item id (Q followed by digits, e.g. Q796)",
@@ -720,22 +723,22 @@ def test_every_problem_of_a_links_file_is_reported(tmp_path: Path) -> None:
 
 def test_the_links_file_is_sorted_and_stable(tmp_path: Path) -> None:
     rows = [
-        linking.LinkRow("b", "city", "Q10", "B", "", "", "rejected", "jd", ""),
-        linking.LinkRow("b", "city", "Q9", "B", "", "", "rejected", "jd", ""),
-        linking.LinkRow("b", "city", "Q11", "B", "0.50", "", "proposed", "auto", ""),
-        linking.LinkRow("a", "person", "", "", "", "", "no-match", "auto", 'say "no", twice'),
+        LinkRow("b", "city", "Q10", "B", "", "", Status.REJECTED, "jd", ""),
+        LinkRow("b", "city", "Q9", "B", "", "", Status.REJECTED, "jd", ""),
+        LinkRow("b", "city", "Q11", "B", "0.50", "", Status.PROPOSED, "auto", ""),
+        LinkRow("a", "person", "", "", "", "", Status.NO_MATCH, "auto", 'say "no", twice'),
     ]
-    data = linking.render_links(rows)
+    data = render_links(rows)
     assert data.decode() == HEADER + (
         'a,person,,,,,no-match,auto,"say ""no"", twice"\n'
         "b,city,Q11,B,0.50,,proposed,auto,\n"
         "b,city,Q9,B,,,rejected,jd,\n"
         "b,city,Q10,B,,,rejected,jd,\n"
     )
-    assert linking.render_links(reversed(rows)) == data
+    assert render_links(reversed(rows)) == data
     path = tmp_path / "links.csv"
     path.write_bytes(data)
-    assert linking.render_links(linking.read_links(path)) == data
+    assert render_links(read_links(path)) == data
 
 
 # --- links in the graph ---------------------------------------------------------------------------
@@ -767,6 +770,17 @@ def test_build_turns_accepted_links_into_exact_match(setup: Setup) -> None:
         "<https://w3id.org/newskg/id/actor/testland> <http://www.w3.org/2004/02/skos/core#exactMatch>"
         " <http://www.wikidata.org/entity/Q10> ."
     ) in (out / "kg.nt").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("module", ["kg.links", "kg.build", "kg.export"])
+def test_a_build_does_not_import_the_http_client(module: str) -> None:
+    """Reading the links file is kg.links' job; only kg link needs kg.wikidata and requests."""
+    check = (
+        f"import sys, {module}; "
+        "print(sorted(m for m in ('requests', 'kg.wikidata', 'kg.linking') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, check=True)
+    assert done.stdout == "[]\n"
 
 
 def test_without_a_links_file_there_are_no_links(setup: Setup) -> None:
@@ -818,12 +832,12 @@ def test_a_malformed_links_file_stops_the_build(setup: Setup) -> None:
     )
 
 
-@pytest.mark.parametrize("validator", VALIDATORS)
+@pytest.mark.parametrize("validator", list(Validator))
 @pytest.mark.parametrize(
     ("subject", "who"), [("actor/river-front", "An actor"), ("place/port-city", "A place")]
 )
 def test_the_shapes_check_the_qid_form(
-    setup: Setup, validator: str, subject: str, who: str
+    setup: Setup, validator: Validator, subject: str, who: str
 ) -> None:
     graph, where = convert(load_corpus(setup.extractions, setup.vocab))
     node = ID[subject]

@@ -37,13 +37,13 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import RDFS, SKOS, XSD
 
 from kg.cli import cli
-from kg.model import ACTOR_TYPES
+from kg.export import FORMATS
+from kg.model import ACTOR_TYPES, StatementKind
 from kg.namespaces import ID, METADATA_GRAPH, N
 
 from .conftest import MINI, ONTOLOGY
 from .test_export import assert_parses_back
 
-EXPORT_FORMATS = ("turtle", "nt", "jsonld", "trig", "nquads")
 ENV = {"SOURCE_DATE_EPOCH": "1700000000"}
 SCALE = int(os.environ.get("KG_PROPERTY_SCALE", "1"))  # e.g. 20 for a longer hunt
 
@@ -400,7 +400,7 @@ class _Gen:
         iri = ID[f"statement/{article_id}/{ident}"]
         s: dict[str, Any] = {
             "id": Plain(ident),
-            "kind": Plain(draw(st.sampled_from(("quote", "claim")))),
+            "kind": Plain(draw(st.sampled_from([str(k) for k in StatementKind]))),
             "text": self.text(iri, N.text),
         }
         if draw(st.booleans()):
@@ -597,7 +597,7 @@ def test_valid_corpus_builds_and_every_export_parses_back(corpus: Corpus, style:
         assert {str(name) for name in graphs} >= {
             str(ID[f"graph/{Path(name).stem}"]) for name in corpus.files
         }
-        for fmt in EXPORT_FORMATS:
+        for fmt in FORMATS:
             assert_parses_back(export(folder, fmt, Path(tmp) / f"kg.{fmt}"), fmt, graphs)
 
 
