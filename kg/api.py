@@ -1,0 +1,186 @@
+"""The Python API: a newskg project for notebooks and scripts; the ``kg`` CLI is its client.
+
+    import kg
+    project = kg.open(".")
+    project.build()
+    project.query("timeline", from_="2019-12-01").rows    # list of dicts of Python values
+    project.sparql("SELECT ?a WHERE { ?a a nkg:Article }").to_pandas()
+    project.export("turtle")                              # bytes
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from rdflib import BNode, Graph, Literal, URIRef
+
+from . import oxi
+from . import queries as q
+from .build import Built, build
+from .errors import UsageError
+from .export import serialize
+from .links import DEFAULT_LINKS
+from .results import Rows, Term
+from .validate import Validator
+
+Value = str | int | bool | Decimal | float | dt.date | dt.datetime | None
+"""A cell as a Python value: IRIs and blank nodes as strings, literals by their datatype
+(xsd:integer an int, xsd:date a date, ...), dates less precise than a day (2020-01) as their
+text, so their precision is kept."""
+
+
+def python_value(term: Term) -> Value:
+    if term is None:
+        return None
+    if isinstance(term, URIRef | BNode):
+        return str(term)
+    value = term.toPython()
+    if isinstance(value, Literal | URIRef):  # a datatype Python has no type for
+        return str(value)
+    return value  # type: ignore[no-any-return]
+
+
+@dataclass
+class Result:
+    """The rows of a SELECT query: ``variables`` and ``rows`` (one dict per row, in order),
+    and the RDF terms they came from (``terms``)."""
+
+    terms: Rows
+
+    @property
+    def variables(self) -> list[str]:
+        return list(self.terms.variables)
+
+    @property
+    def rows(self) -> list[dict[str, Value]]:
+        names = self.terms.variables
+        return [
+            {n: python_value(t) for n, t in zip(names, row, strict=True)} for row in self.terms.rows
+        ]
+
+    def __iter__(self) -> Iterator[dict[str, Value]]:
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.terms.rows)
+
+    def to_pandas(self) -> Any:
+        """The rows as a pandas DataFrame (``pip install 'newskg[pandas]'``)."""
+        try:
+            import pandas as pd
+        except ImportError:
+            raise UsageError(
+                "to_pandas() needs pandas: pip install 'newskg[pandas]' (or pip install pandas)"
+            ) from None
+        return pd.DataFrame(self.rows, columns=self.variables)
+
+
+class Project:
+    """A newskg checkout (or any folder laid out like one): its extraction files, ontology,
+    stored queries, links file and build folder."""
+
+    def __init__(
+        self,
+        root: Path | str = ".",
+        *,
+        extractions: Path | str | None = None,
+        ontology: Path | str | None = None,
+        queries: Path | str | None = None,
+        out: Path | str | None = None,
+        links: Path | str | None = None,
+        sources: Path | str | None = None,
+    ) -> None:
+        base = Path(root)
+        self.extractions = Path(extractions) if extractions else base / "extractions"
+        self.ontology = Path(ontology) if ontology else base / "ontology"
+        self.queries = Path(queries) if queries else base / "queries"
+        self.out = Path(out) if out else base / "build"
+        self.links = Path(links) if links else None
+        self.sources = Path(sources) if sources else None
+        self._store: tuple[str, Any] | None = None
+
+    def links_file(self) -> Path | None:
+        """The links file to build with: the one given, else ``links/wikidata.csv`` beside
+        the extractions folder if it exists."""
+        if self.links is not None:
+            return self.links
+        default = self.extractions.parent / DEFAULT_LINKS
+        return default if default.is_file() else None
+
+    def build(
+        self,
+        validator: Validator = Validator.FAST,
+        write: bool = True,
+        on_wait: Callable[[str], None] | None = None,
+    ) -> Built:
+        """Build (``kg build``; ``write=False`` is ``kg validate``); raise
+        ``kg.errors.ValidationFailed`` with every located problem."""
+        return build(
+            self.extractions,
+            self.ontology,
+            self.out,
+            self.sources,
+            self.links_file(),
+            validator=validator,
+            write=write,
+            on_wait=on_wait,
+        )
+
+    def validate(self, validator: Validator = Validator.FAST) -> Built:
+        return self.build(validator, write=False)
+
+    def export(self, fmt: str = "turtle") -> bytes:
+        """The whole dataset in ``fmt`` (a key of ``kg.export.FORMATS``), built first."""
+        return serialize(self.build(), fmt)
+
+    def stored_queries(self) -> dict[str, q.StoredQuery]:
+        return q.stored_queries(self.queries)
+
+    def query(self, name: str, **params: Any) -> Result:
+        """Run the stored query ``name`` on the built graph. Parameters by name; a trailing
+        underscore is dropped (``from_=`` for ``from``); dates and numbers may be given as
+        Python values."""
+        sq = q.find(self.queries, name)
+        values = {key.removesuffix("_"): _text(value) for key, value in params.items()}
+        store = self._open()
+        bindings = q.bind(sq, values, oxi.StoreGraph(store))
+        return _select(oxi.execute(store, sq.text, bindings, where=str(sq.path)), name)
+
+    def sparql(self, text: str) -> Result | bool | Graph:
+        """Run an ad-hoc query (the project's prefixes predefined) on the built graph: rows
+        for SELECT, a bool for ASK, an rdflib graph for CONSTRUCT and DESCRIBE."""
+        q.prepare(text, "<query>")  # syntax errors located; updates refused
+        result = oxi.execute(self._open(), text, {}, where="<query>")
+        return Result(result) if isinstance(result, Rows) else result
+
+    def _open(self) -> Any:
+        """The built graph in the embedded engine, loaded once per build."""
+        path = self.out / "kg.nt"
+        version = str(path.resolve())
+        if self._store is None or self._store[0] != version:
+            self._store = (version, oxi.load(path))
+        return self._store[1]
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if isinstance(value, bool):
+        raise UsageError(f"a parameter cannot be a boolean: {value!r}")
+    return str(value)
+
+
+def _select(result: Rows | bool | Graph, name: str) -> Result:
+    if not isinstance(result, Rows):
+        raise UsageError(f"stored query '{name}' is not a SELECT query")
+    return Result(result)
+
+
+def open(root: Path | str = ".", **paths: Any) -> Project:
+    """The project in ``root``; folders may be given one by one (see ``Project``)."""
+    return Project(root, **paths)

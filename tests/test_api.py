@@ -1,0 +1,127 @@
+"""The Python API on the real corpus: build, stored and ad-hoc queries, exports, DataFrames."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.compare import isomorphic
+from rdflib.namespace import XSD
+
+import kg
+from kg.api import python_value
+from kg.errors import DataError, UsageError, ValidationFailed
+
+from .conftest import ROOT
+
+ID = "https://w3id.org/newskg/id/"
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> kg.Project:
+    root = tmp_path_factory.mktemp("project")
+    for folder in ("extractions", "ontology", "queries", "links"):
+        shutil.copytree(ROOT / folder, root / folder)
+    p = kg.open(root)
+    p.build()
+    return p
+
+
+def test_build_reports_what_it_built(project: kg.Project) -> None:
+    built = project.build()  # the second time: everything from the cache
+    assert (built.files, built.articles, built.reparsed, built.written) == (6, 5, 0, False)
+    assert (project.out / "kg.nt").read_bytes() == built.nt
+    assert built.triples == built.nt.count(b"\n")
+
+
+def test_stored_query_rows_are_dicts_of_python_values(project: kg.Project) -> None:
+    result = project.query("spellings", contains="kata")
+    assert result.variables == ["actor", "spelling", "article"]
+    assert result.rows[:2] == [
+        {
+            "actor": ID + "actor/abu-mahdi-al-muhandis",
+            "spelling": "the leader of the Kata’ib Hizbollah militia",
+            "article": ID + "article/opinion-2020-01-25-we-want-them-out",
+        },
+        {
+            "actor": ID + "actor/kataeb-hezbollah",
+            "spelling": "Kataeb Hezbollah",
+            "article": ID + "article/militant-2020-01-13-us-hands-off-iraq",
+        },
+    ]
+    assert len(result) == 6
+
+
+def test_parameters_take_python_values_and_a_trailing_underscore(project: kg.Project) -> None:
+    by_text = project.query("timeline", from_="2020-01-01", to="2020-01-31").rows
+    by_date = project.query("timeline", from_=dt.date(2020, 1, 1), to=dt.date(2020, 1, 31)).rows
+    assert by_text == by_date
+    dated = [row["date"] for row in by_text if row["date"] is not None]  # undated come last
+    assert dated[0] == "2020-01" and dated[-1] == dt.date(2020, 1, 25) and len(dated) == 11
+    pairs = project.query("co-participants", min=3).rows
+    assert pairs[0] == {
+        "actor1": ID + "actor/iran",
+        "actor2": ID + "actor/united-states",
+        "events": 3,
+    }
+
+
+def test_unknown_query_or_parameter_is_a_usage_error(project: kg.Project) -> None:
+    with pytest.raises(UsageError, match="unknown query 'timelin'; did you mean 'timeline'"):
+        project.query("timelin")
+    with pytest.raises(UsageError, match="has no parameter 'actr'"):
+        project.query("actor-profile", actr="iran")
+    with pytest.raises(UsageError, match="cannot be a boolean"):
+        project.query("co-participants", min=True)
+
+
+def test_sparql_select_ask_construct(project: kg.Project) -> None:
+    rows = project.sparql("SELECT (COUNT(*) AS ?n) WHERE { ?a a nkg:Article }")
+    assert isinstance(rows, kg.Result) and rows.rows == [{"n": 5}]
+    assert project.sparql("ASK { actor:iran a nkg:State }") is True
+    graph = project.sparql("CONSTRUCT { ?a nkg:title ?t } WHERE { ?a nkg:title ?t }")
+    assert isinstance(graph, Graph) and len(graph) == 5
+    with pytest.raises(DataError, match="SPARQL syntax error"):
+        project.sparql("SELECT WHERE {")
+
+
+def test_export_is_what_kg_export_writes(project: kg.Project) -> None:
+    built = project.build()
+    nt = project.export("nt")
+    assert nt.startswith(built.nt)
+    assert isomorphic(
+        Graph().parse(data=project.export("turtle"), format="turtle"),
+        Graph().parse(data=nt, format="nt"),
+    )
+
+
+def test_to_pandas(project: kg.Project) -> None:
+    pytest.importorskip("pandas")
+    frame = project.query("disagreements").to_pandas()
+    assert list(frame.columns) == project.query("disagreements").variables
+    assert len(frame) == len(project.query("disagreements"))
+
+
+def test_python_values_keep_date_precision() -> None:
+    assert python_value(Literal("2020-01", datatype=XSD.gYearMonth)) == "2020-01"
+    assert python_value(Literal("2020-01-03", datatype=XSD.date)) == dt.date(2020, 1, 3)
+    assert python_value(Literal("12", datatype=XSD.integer)) == 12
+    assert python_value(Literal("1.5", datatype=XSD.decimal)) == Decimal("1.5")
+    assert python_value(URIRef(ID + "actor/iran")) == ID + "actor/iran"
+    assert python_value(None) is None
+
+
+def test_build_errors_are_located(tmp_path: Path) -> None:
+    shutil.copytree(ROOT / "tests" / "fixtures" / "mini", tmp_path / "extractions")
+    shutil.copytree(ROOT / "ontology", tmp_path / "ontology")
+    path = tmp_path / "extractions" / "gazette-2021-06-01.yaml"
+    path.write_text(path.read_text().replace("actor: river-front", "actor: river-frnt", 1))
+    with pytest.raises(ValidationFailed) as raised:
+        kg.open(tmp_path).build()
+    assert str(raised.value).startswith(f"{path}:")
+    assert "unknown actor id 'river-frnt'; did you mean 'river-front'?" in str(raised.value)
+    assert not (tmp_path / "build").exists()
