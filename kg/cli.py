@@ -22,8 +22,8 @@ from rdflib import URIRef
 from . import __version__, linking, oxi, remote, wikidata
 from . import ontology as onto
 from . import queries as q
+from .api import Project
 from .build import Built
-from .build import build as build_graph
 from .choices import Engine
 from .docs import ontology_markdown
 from .errors import KgError, Location, UsageError, ValidationFailed
@@ -157,14 +157,6 @@ links_option = click.option(
 )
 
 
-def _links(links: Path | None, extractions: Path) -> Path | None:
-    """The links file to build with: the one given, else the default one if it exists."""
-    if links is not None:
-        return links
-    default = extractions.parent / DEFAULT_LINKS
-    return default if default.is_file() else None
-
-
 validator_option = click.option(
     "--validator",
     type=ValueChoice(Validator),
@@ -216,16 +208,10 @@ def _build(
     links: Path | None = None,
     write: bool = True,
 ) -> Built:
-    return build_graph(
-        extractions,
-        ontology,
-        out,
-        sources,
-        _links(links, extractions),
-        validator=validator,
-        write=write,
-        on_wait=lambda message: click.echo(message, err=True),
+    project = Project(
+        extractions=extractions, ontology=ontology, out=out, sources=sources, links=links
     )
+    return project.build(validator, write, on_wait=lambda message: click.echo(message, err=True))
 
 
 @cli.command()

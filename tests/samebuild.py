@@ -9,8 +9,9 @@ the cache in OUT gives the outcome a build into an empty folder gives. Compared:
 - on success, stderr with only the cache statistics normalised (`CACHE_STATS`, and the OUT
   folder's own path), stdout, the names of the files in OUT and each file's bytes.
 
-Files are compared following symlinks. The cache folder and lock files (`ignored`) are not
-compared: they are the build's business, not its output.
+Files are compared following symlinks. The cache (`.cache/`, the version folders under
+`.versions/` and the index in each) and lock files (`ignored`) are not compared: they are the
+build's business, not its output; the outputs reached through `current/` are.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from click.testing import CliRunner
 
 from kg.cli import cli
 
-CACHE_FOLDER = ".cache"
+CACHE_FOLDERS = (".cache", ".versions")
 CACHE_STATS = re.compile(r" \([^()\n]*\bread\b[^()\n]*\)")
 """The part of the success line that says what came from the cache: `(3 read, 0 from
 OUT/.cache; validated as a whole)`."""
@@ -35,7 +36,8 @@ def ignored(rel: PurePosixPath) -> bool:
     """Whether a path in OUT is the cache or a lock file, not output."""
     name = rel.name
     return (
-        rel.parts[:1] == (CACHE_FOLDER,)
+        rel.parts[0] in CACHE_FOLDERS
+        or name == "index.json"
         or name in ("lock", ".lock")
         or name.endswith((".lock", ".lck"))
     )

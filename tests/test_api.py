@@ -44,7 +44,7 @@ def test_stored_query_rows_are_dicts_of_python_values(project: kg.Project) -> No
     assert result.rows[:2] == [
         {
             "actor": ID + "actor/abu-mahdi-al-muhandis",
-            "spelling": "the leader of the Kata’ib Hizbollah militia",
+            "spelling": "the leader of the Kata\u2019ib Hizbollah militia",
             "article": ID + "article/opinion-2020-01-25-we-want-them-out",
         },
         {
