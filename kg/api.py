@@ -1,11 +1,11 @@
 """The Python API: a newskg project for notebooks and scripts; the ``kg`` CLI is its client.
 
-    import kg
-    project = kg.open(".")
-    project.build()
-    project.query("timeline", from_="2019-12-01").rows    # list of dicts of Python values
-    project.sparql("SELECT ?a WHERE { ?a a nkg:Article }").to_pandas()
-    project.export("turtle")                              # bytes
+import kg
+project = kg.open(".")
+project.build()
+project.query("timeline", from_="2019-12-01").rows    # list of dicts of Python values
+project.sparql("SELECT ?a WHERE { ?a a nkg:Article }").to_pandas()
+project.export("turtle")                              # bytes
 """
 
 from __future__ import annotations

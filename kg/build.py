@@ -46,7 +46,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import cached_property, lru_cache, partial
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
@@ -86,10 +86,15 @@ LOCK_WAIT = 600.0
 _PACKAGE = Path(__file__).resolve().parent
 
 
+class DamagedCache(Exception):
+    """A cached blob is missing or does not match its digest (the build starts again cold)."""
+
+
 @dataclass
 class Unit:
     """One extraction file (or the ontology, or the links), converted and valid in the
-    context recorded in ``deps``."""
+    context recorded in ``deps``. Its triples (``nt``, ``ttl``) are read from the cache only
+    when something needs them."""
 
     path: str
     key: str  # digest of the file's path and bytes and of the build's fingerprint
@@ -99,8 +104,42 @@ class Unit:
     reach: dict[str, list[str]] = field(default_factory=dict)  # entity id -> ids it refers to
     refs: dict[str, str] = field(default_factory=dict)  # id it refers to -> kind it had
     deps: dict[str, str] = field(default_factory=dict)  # path -> key of units checked with it
-    nt: bytes = b""  # sorted N-Triples, one line per distinct triple
-    ttl: bytes = b""  # Turtle without prefix lines
+    digests: tuple[str, str] = ("", "")  # SHA-256 of nt and ttl
+    triples: int = 0
+    subjects: int = 0
+    source: str | None = None  # an article's URL, else its IRI (dcterms:source)
+    cache: Cache | None = field(default=None, repr=False)  # where nt and ttl are, if not read
+    _rdf: tuple[bytes, bytes] | None = field(default=None, repr=False)
+
+    @property
+    def nt(self) -> bytes:
+        """Sorted N-Triples, one line per distinct triple."""
+        return self._triples()[0]
+
+    @property
+    def ttl(self) -> bytes:
+        """Turtle without prefix lines."""
+        return self._triples()[1]
+
+    def _triples(self) -> tuple[bytes, bytes]:
+        if self._rdf is None:
+            self._rdf = (b"", b"") if self.cache is None else self.cache.blobs_of(self)
+        return self._rdf
+
+    def set_rdf(self, nt: bytes, ttl: bytes) -> None:
+        """The unit's triples, newly converted, and the figures they give."""
+        self._rdf, self.cache = (nt, ttl), None
+        self.digests = (_digest(nt), _digest(ttl))
+        self.triples = nt.count(b"\n")
+        lines = nt.splitlines()
+        self.subjects = len({line[: line.index(b" ")] for line in lines})
+        self.source = None
+        if self.article is not None:
+            iri = article_iri(self.article.id)
+            prefix = f'<{iri}> <{N.url}> "'.encode()
+            url = next((line for line in lines if line.startswith(prefix)), None)
+            end = url.index(b'"', len(prefix)) if url is not None else 0
+            self.source = url[len(prefix) : end].decode() if url is not None else str(iri)
 
     def record(self) -> dict[str, Any]:
         """The unit in the index (plain JSON data; its triples are blobs)."""
@@ -117,12 +156,13 @@ class Unit:
             "reach": self.reach,
             "refs": self.refs,
             "deps": self.deps,
-            "nt": _digest(self.nt),
-            "ttl": _digest(self.ttl),
+            "nt": self.digests[0],
+            "ttl": self.digests[1],
+            "figures": [self.triples, self.subjects, self.source],
         }
 
     @classmethod
-    def of_record(cls, r: dict[str, Any]) -> Unit:
+    def of_record(cls, r: dict[str, Any], cache: Cache) -> Unit:
         path = r["path"]
         article = None
         if r["article"] is not None:
@@ -132,7 +172,22 @@ class Unit:
             _CLASSES[kind](ident, type_, "", Location(path, line, where), field_lines=id_line)
             for kind, ident, type_, line, where, id_line in r["entities"]
         ]
-        return cls(path, r["key"], r["graph"], article, entities, r["reach"], r["refs"], r["deps"])
+        triples, subjects, source = r["figures"]
+        return cls(
+            path,
+            r["key"],
+            r["graph"],
+            article,
+            entities,
+            r["reach"],
+            r["refs"],
+            r["deps"],
+            (r["nt"], r["ttl"]),
+            triples,
+            subjects,
+            source,
+            cache,
+        )
 
 
 _CLASSES: dict[str, type[Entity]] = {"Actor": Actor, "Place": Place, "Event": Event}
@@ -140,7 +195,8 @@ _CLASSES: dict[str, type[Entity]] = {"Actor": Actor, "Place": Place, "Event": Ev
 
 @dataclass
 class Built:
-    """What a build made: the outputs' bytes and figures, and what the cache spared."""
+    """What a build made: the outputs and their figures, and what the cache spared. The
+    outputs' bytes (``nt``, ``ttl``, ``nq``) are made, or read from ``OUT``, on first use."""
 
     out: Path | None  # None: built without a folder (no cache, nothing written)
     files: int
@@ -152,14 +208,24 @@ class Built:
     reparsed: int
     revalidated: int
     full_validation: bool
-    written: bool  # False when the outputs were already what this build made
-    nt: bytes = field(repr=False, default=b"")
-    ttl: bytes = field(repr=False, default=b"")
-    nq: bytes = field(repr=False, default=b"")
+    written: bool = False  # False when the outputs already were what this build made
+    make: Callable[[str], bytes] = field(repr=False, default=lambda name: b"")
 
     @property
     def outputs(self) -> list[Path]:
         return [] if self.out is None else [self.out / name for name in OUTPUTS]
+
+    @cached_property
+    def nt(self) -> bytes:
+        return self.make("kg.nt")
+
+    @cached_property
+    def ttl(self) -> bytes:
+        return self.make("kg.ttl")
+
+    @cached_property
+    def nq(self) -> bytes:
+        return self.make("kg.nq")
 
     @cached_property
     def graph(self) -> Graph:
@@ -304,7 +370,14 @@ def build(
     """
     write = write and out is not None
     with _locked(out, on_wait) if write and out is not None else contextlib.nullcontext():
-        return _build(extractions, ontology_dir, out, sources, links, validator, workers, write)
+        try:
+            return _build(
+                extractions, ontology_dir, out, sources, links, validator, workers, write, True
+            )
+        except DamagedCache:  # a cold build does not read the cache (it still writes it)
+            return _build(
+                extractions, ontology_dir, out, sources, links, validator, workers, write, False
+            )
 
 
 def _build(
@@ -316,10 +389,11 @@ def _build(
     validator: Validator,
     workers: int | None,
     write: bool,
+    use_cache: bool,
 ) -> Built:
     inputs = read_inputs(ontology_dir, sources)
     cache = Cache(out if out is not None else Path(os.devnull))  # devnull: an empty cache
-    cached = cache.load()
+    cached = cache.load() if use_cache else {}
 
     # 1. read the files that changed; reuse the rest
     units: list[Unit] = []
@@ -329,7 +403,7 @@ def _build(
         data = read_bytes(path)
         key = _digest(inputs.fingerprint + shown.encode() + b"\0" + data)
         unit = cached.get(shown)
-        if unit is None or unit.key != key or not cache.read(unit):
+        if unit is None or unit.key != key or not cache.has(unit):
             unit = Unit(shown, key, "")
             todo[shown] = data
         units.append(unit)
@@ -366,7 +440,8 @@ def _build(
         ref_errors += problems
         quote_errors += quotes
         unit = by_path[shown]
-        unit.refs, unit.nt, unit.ttl = refs, nt, ttl
+        unit.refs = refs
+        unit.set_rdf(nt, ttl)
     if ref_errors:
         raise ValidationFailed(sorted(ref_errors, key=_error_order))
     errors = sorted(quote_errors, key=_error_order)
@@ -377,23 +452,27 @@ def _build(
         extra = Converted({}, {})
         errors += apply_links(extra, corpus, links)
         triples = [t for part in extra.parts.values() for t in part]
-        links_unit.refs = {_id_of(t[0]): "" for t in triples}
-        links_unit.nt, links_unit.ttl = _rdf(triples, terms)
+        links_unit.refs = {_id_of(t[0]): "" for t in sorted(triples)}
+    else:
+        triples = []
+    links_unit.set_rdf(*_rdf(triples, terms))
+    links_unit.key = links_unit.digests[0]
     ontology_unit = Unit(ONTOLOGY_UNIT, "", str(ONTOLOGY_GRAPH))
-    ontology_unit.nt, ontology_unit.ttl = _rdf(inputs.ontology, terms)
+    ontology_unit.set_rdf(*_rdf(inputs.ontology, terms))
     everything = [ontology_unit, *units, links_unit]
 
     # 3. validate what is stale
     read = set(todo) | set(again)
     defined_in = {e.id: u for u in units for e in u.entities}
     keys = {u.path: u.key for u in units}
+    links_unit.deps = cache.links_deps(links_unit.key) if use_cache else {}
     stale = [
         u
-        for u in units
+        for u in [*units, links_unit]
         if u.path in read or not u.deps or any(keys.get(p) != k for p, k in u.deps.items())
     ]
-    if links_unit.nt:
-        stale.append(links_unit)
+    if not links_unit.triples:
+        stale.remove(links_unit)
     full = validator != "fast" or len(stale) >= FULL_VALIDATION_AT or not cached
     closures = {unit.path: _closure(unit, reach) for unit in stale}
     for unit in stale:
@@ -413,13 +492,26 @@ def _build(
     if errors:
         raise ValidationFailed(errors)
 
-    # 4. the outputs; written (with the index, then the blobs' clean-up) unless unchanged
-    built = _outputs(out, everything)
-    built.files = len(units)
-    built.articles = sum(1 for u in units if u.article is not None)
-    built.reparsed, built.revalidated, built.full_validation = len(read), len(stale), full
+    # 4. the outputs: written (in a new version, then the blobs' clean-up) unless unchanged
+    composition = _digest(
+        inputs.fingerprint
+        + "".join(f"{u.graph} {u.digests[0]} {u.digests[1]}\n" for u in everything).encode()
+    )
+    built = Built(
+        out=out,
+        files=len(units),
+        articles=sum(1 for u in units if u.article is not None),
+        triples=sum(u.triples for u in everything),
+        subjects=sum(u.subjects for u in everything),
+        sources=[u.source for u in units if u.source is not None],
+        graphs=[u.graph for u in everything if u.triples],
+        reparsed=len(read),
+        revalidated=len(stale),
+        full_validation=full,
+        make=partial(_output, everything),
+    )
     if write:
-        built.written = cache.save(units, built)
+        built.written = cache.save(units, links_unit, built, composition)
     return built
 
 
@@ -434,53 +526,15 @@ def reread(unit: Unit, inputs: Inputs) -> bytes:
     return data
 
 
-def _outputs(out: Path | None, everything: list[Unit]) -> Built:
-    """Turtle, N-Triples and N-Quads of the units, with the figures the dataset's
-    description needs."""
-    nt = b"".join(u.nt for u in everything)
-    ttl = _turtle_header() + b"".join(u.ttl for u in everything)
-    quads: list[bytes] = []
-    graphs: list[str] = []
-    for u in everything:
-        if not u.nt:
-            continue
-        graphs.append(u.graph)
-        suffix = b" <" + u.graph.encode() + b"> .\n"
-        quads += [line[:-3] + suffix for line in u.nt.splitlines(keepends=True)]
-    subjects = len({line[: line.index(b" ")] for line in nt.splitlines() if line})
-    return Built(
-        out=out,
-        files=0,
-        articles=0,
-        triples=nt.count(b"\n"),
-        subjects=subjects,
-        sources=_article_sources(everything),
-        graphs=graphs,
-        reparsed=0,
-        revalidated=0,
-        full_validation=False,
-        written=False,
-        nt=nt,
-        ttl=ttl,
-        nq=b"".join(quads),
-    )
-
-
-def _article_sources(units: list[Unit]) -> list[str]:
-    """Each article's URL, or its IRI when it has none (``dcterms:source`` of the dataset)."""
-    url = f" <{N.url}> ".encode()
-    found = []
-    for u in units:
-        if u.article is None:
-            continue
-        iri = f"<{article_iri(u.article.id)}>".encode()
-        value = None
-        for line in u.nt.splitlines():
-            if line.startswith(iri + url):
-                value = line[len(iri + url) + 1 : line.index(b'"', len(iri + url) + 1)].decode()
-                break
-        found.append(value or iri.decode()[1:-1])
-    return found
+def _output(everything: list[Unit], name: str) -> bytes:
+    """One output file made of the units: Turtle, N-Triples or N-Quads."""
+    if name == "kg.ttl":
+        return _turtle_header() + b"".join(u.ttl for u in everything)
+    if name == "kg.nt":
+        return b"".join(u.nt for u in everything)
+    assert name == "kg.nq"
+    # " .\n" ends each line and nowhere else (a newline in a literal is written \n)
+    return b"".join(u.nt.replace(b" .\n", f" <{u.graph}> .\n".encode()) for u in everything)
 
 
 # --- the cache --------------------------------------------------------------------------------
@@ -500,72 +554,73 @@ class Cache:
             index = json.loads((self.out / "current" / "index.json").read_bytes())
             if index.get("format") != CACHE_FORMAT:
                 return {}
-            units = {r["path"]: Unit.of_record(r) for r in index["units"]}
+            units = {r["path"]: Unit.of_record(r, self) for r in index["units"]}
         except (OSError, ValueError, KeyError, TypeError):  # only means a full build
             return {}
         self.index = index
         return units
 
+    def links_deps(self, key: str) -> dict[str, str]:
+        """What the links unit was last validated with, if it is still the same."""
+        record = self.index.get("links") or {}
+        return dict(record.get("deps", {})) if record.get("key") == key else {}
+
     def blob(self, digest: str, ext: str) -> str:
         return f"{self.blobs}/{digest}.{ext}"  # a string: 10,000 Paths cost 0.3 s
 
-    def read(self, unit: Unit) -> bool:
-        """Fill in the unit's N-Triples and Turtle from blobs that match their digests."""
-        record = self._records().get(unit.path)
-        if record is None:
-            return False
-        try:
-            with open(self.blob(record["nt"], "nt"), "rb") as f:
-                nt = f.read()
-            with open(self.blob(record["ttl"], "ttl"), "rb") as f:
-                ttl = f.read()
-        except OSError:
-            return False
-        if _digest(nt) != record["nt"] or _digest(ttl) != record["ttl"]:
-            return False
-        unit.nt, unit.ttl = nt, ttl
-        return True
+    def has(self, unit: Unit) -> bool:
+        """Whether the unit's blobs are there (they are checked when read)."""
+        nt, ttl = unit.digests
+        return os.path.isfile(self.blob(nt, "nt")) and os.path.isfile(self.blob(ttl, "ttl"))
 
-    def _records(self) -> dict[str, dict[str, Any]]:
-        if "_by_path" not in self.__dict__:
-            self._by_path = {r["path"]: r for r in self.index.get("units", [])}
-        return self._by_path
+    def blobs_of(self, unit: Unit) -> tuple[bytes, bytes]:
+        """A unit's N-Triples and Turtle, checked against their digests."""
+        found = []
+        for digest, ext in zip(unit.digests, ("nt", "ttl"), strict=True):
+            try:
+                with open(self.blob(digest, ext), "rb") as f:
+                    data = f.read()
+            except OSError:
+                raise DamagedCache(unit.path) from None
+            if _digest(data) != digest:
+                raise DamagedCache(unit.path)
+            found.append(data)
+        return found[0], found[1]
 
-    def save(self, units: list[Unit], built: Built) -> bool:
-        """Write the blobs and a new version, then switch ``current`` to it; False if the
-        current version already is this build (and its outputs are intact)."""
+    def save(self, units: list[Unit], links: Unit, built: Built, composition: str) -> bool:
+        """Write the new blobs and a new version, then switch ``current`` to it; False if
+        the current version already is this build (and its outputs are untouched)."""
         index: dict[str, Any] = {
             "format": CACHE_FORMAT,
+            "composition": composition,
             "units": [u.record() for u in units],
-            "outputs": {
-                "kg.ttl": _digest(built.ttl),
-                "kg.nt": _digest(built.nt),
-                "kg.nq": _digest(built.nq),
-            },
-            "figures": {
-                "triples": built.triples,
-                "subjects": built.subjects,
-                "graphs": built.graphs,
-                "sources": built.sources,
-            },
+            "links": {"key": links.key, "deps": links.deps},
         }
         current = self.out / "current"
-        if self.index and self._same(index, current):
+        same_outputs = self.index.get("composition") == composition and self._intact(current)
+        if same_outputs and _json(index) == _json(_without(self.index, "stat")):
+            built.make = partial(_read_output, current)
             self._links()
             return False
         self.blobs.mkdir(parents=True, exist_ok=True)
         for unit in units:
-            for ext, data in (("nt", unit.nt), ("ttl", unit.ttl)):
-                path = Path(self.blob(_digest(data), ext))
-                if not path.exists():
-                    write_atomic(path, data, sync=False)
+            if unit.cache is None:  # converted in this build
+                for digest, ext, data in zip(
+                    unit.digests, ("nt", "ttl"), unit._triples(), strict=True
+                ):
+                    path = self.blob(digest, ext)
+                    if not os.path.exists(path):
+                        write_atomic(Path(path), data, sync=False)
         versions = self.out / ".versions"
-        name = index["outputs"]["kg.nq"][:16] + "-" + _digest(_json(index))[:8]
+        name = composition[:16] + "-" + _digest(_json(index))[:8]
         work = versions / f".{name}.{os.getpid()}.tmp"
         shutil.rmtree(work, ignore_errors=True)
         work.mkdir(parents=True)
-        for file, data in (("kg.ttl", built.ttl), ("kg.nt", built.nt), ("kg.nq", built.nq)):
-            _write_synced(work / file, data)
+        for file in OUTPUTS:
+            if same_outputs:  # only the index changed (a rename, new deps): share the files
+                os.link(current / file, work / file)
+            else:
+                _write_synced(work / file, built.make(file))
         stats = {f: _stat(work / f) for f in OUTPUTS}
         _write_synced(work / "index.json", _json({**index, "stat": stats}))
         _fsync_dir(work)
@@ -575,15 +630,13 @@ class Cache:
         os.rename(work, final)
         _fsync_dir(versions)
         _symlink(Path(".versions") / name, current)
+        built.make = partial(_read_output, final)  # what is on disk now, not the units again
         self._links()
         self._collect(versions, name, units)
         return True
 
-    def _same(self, index: dict[str, Any], current: Path) -> bool:
-        """Whether the current version is this index and its outputs are untouched."""
-        old = {k: v for k, v in self.index.items() if k != "stat"}
-        if _json(old) != _json(index):
-            return False
+    def _intact(self, current: Path) -> bool:
+        """Whether the current outputs are the files the current version wrote."""
         stats = self.index.get("stat", {})
         return all(stats.get(f) == list(_stat(current / f)) for f in OUTPUTS)
 
@@ -603,11 +656,19 @@ class Cache:
             for entry in entries:
                 if entry.name != keep and not entry.name.endswith(".tmp"):
                     shutil.rmtree(entry.path, ignore_errors=True)
-        used = {f"{_digest(u.nt)}.nt" for u in units} | {f"{_digest(u.ttl)}.ttl" for u in units}
+        used = {f"{u.digests[0]}.nt" for u in units} | {f"{u.digests[1]}.ttl" for u in units}
         with os.scandir(self.blobs) as entries:
             for entry in entries:
                 if entry.name not in used:
                     Path(entry.path).unlink(missing_ok=True)
+
+
+def _read_output(version: Path, name: str) -> bytes:
+    return (version / name).read_bytes()
+
+
+def _without(data: dict[str, Any], key: str) -> dict[str, Any]:
+    return {k: v for k, v in data.items() if k != key}
 
 
 def _json(data: Any) -> bytes:

@@ -131,12 +131,16 @@ def test_damaged_or_outdated_cache_is_rebuilt(corpus: Path, tmp_path: Path) -> N
     out = tmp_path / "out"
     incremental.build(corpus, ONTOLOGY, out)
     expected = (out / "kg.nt").read_bytes()
-    for blob in (out / ".cache" / "units").glob("*.nt"):
-        blob.write_bytes(blob.read_bytes()[:-40])
-    (out / "kg.nt").unlink()
-    assert incremental.build(corpus, ONTOLOGY, out).reparsed == 3
-    assert (out / "kg.nt").read_bytes() == expected
-    (out / ".cache" / "units.pickle").write_bytes(b"not a pickle")
+    for blob in (out / ".cache" / "units").glob("*.nt"):  # same size, other bytes
+        data = blob.read_bytes()
+        blob.write_bytes(data[:-40] + b"#" * 40)
+    (out / "kg.nt").unlink()  # the link; the outputs it points to are intact
+    again = incremental.build(corpus, ONTOLOGY, out)
+    assert (again.reparsed, again.written, (out / "kg.nt").read_bytes()) == (0, False, expected)
+    (out / "current" / "kg.nt").write_bytes(b"damaged")  # the outputs must be made again,
+    again = incremental.build(corpus, ONTOLOGY, out)  # from blobs that do not match: cold
+    assert (again.reparsed, again.written, (out / "kg.nt").read_bytes()) == (3, True, expected)
+    (out / "current" / "index.json").write_bytes(b"not JSON")
     assert incremental.build(corpus, ONTOLOGY, out).reparsed == 3
     assert (out / "kg.nt").read_bytes() == expected
 
