@@ -16,7 +16,7 @@ from typing import Any, TextIO, TypeVar
 import click
 from rdflib import URIRef
 
-from . import __version__, incremental, linking, oxi, remote, wikidata
+from . import __version__, engine, incremental, linking, remote, wikidata
 from . import ontology as onto
 from . import queries as q
 from .build import compile_graph, write_outputs
@@ -244,7 +244,8 @@ queries_option = click.option(
 
 engine_option = click.option(
     "--engine",
-    type=click.Choice(["oxigraph", "rdflib"]),
+    "engine_name",
+    type=click.Choice(engine.ENGINES),
     default="oxigraph",
     show_default=True,
     help="Embedded engine: oxigraph (pyoxigraph, fast) or rdflib (the reference, slow on "
@@ -255,8 +256,9 @@ endpoint_option = click.option(
     default=None,
     metavar="URL",
     help="Query this SPARQL 1.1 endpoint (e.g. http://127.0.0.1:7878/query) instead of the "
-    "embedded engine. Credentials: KG_ENDPOINT_TOKEN, or KG_ENDPOINT_USER and "
-    "KG_ENDPOINT_PASSWORD.",
+    "embedded engine; the project's prefixes are declared for it. Credentials: "
+    "KG_ENDPOINT_TOKEN, or KG_ENDPOINT_USER and KG_ENDPOINT_PASSWORD (Digest or Basic, as "
+    "the server asks).",
 )
 
 
@@ -297,6 +299,9 @@ def query_list(queries_dir: Path) -> None:
         for p in sq.params:
             default = f" = {p.default}" if p.default is not None else ""
             click.echo(f"    -p {p.name}=<{p.type}>{default}  {p.help}")
+        if sq.examples:
+            example = " ".join(f"-p {n}={v}" for n, v in sq.examples.items())
+            click.echo(f"    example: kg query run {sq.name} {example}")
 
 
 @query.command("show")
@@ -330,7 +335,7 @@ def query_run(
     fmt: str | None,
     graph_path: Path,
     queries_dir: Path,
-    engine: str,
+    engine_name: str,
     endpoint: str | None,
 ) -> None:
     """Run the stored query NAME on the built graph (embedded engine, no server).
@@ -339,7 +344,7 @@ def query_run(
     still resolves labels in parameters and output.
     """
     sq = q.find(queries_dir, name)
-    _run(sq.text, str(sq.path), _params(params), sq, fmt, graph_path, endpoint, engine)
+    _run(sq.text, str(sq.path), _params(params), sq, fmt, graph_path, endpoint, engine_name)
 
 
 def _run(
@@ -350,25 +355,12 @@ def _run(
     fmt: str | None,
     graph_path: Path,
     endpoint: str | None,
-    engine: str,
+    engine_name: str,
 ) -> None:
-    prepared = q.prepare(text, where)  # syntax errors at line:column; updates refused
-    lookup: GraphLike | None = None
-    if endpoint is None or graph_path.is_file():
-        if engine == "rdflib":
-            graph = q.load_graph(graph_path)
-            lookup = graph
-        else:
-            store = oxi.load(graph_path)
-            lookup = oxi.StoreGraph(store)
-    bindings = q.bind(sq, params, lookup) if sq is not None else {}
-    if endpoint is not None:
-        result = remote.query(endpoint, text, bindings)
-    elif engine == "rdflib":
-        result = q.execute(graph, prepared, text, bindings)
-    else:
-        result = oxi.execute(store, text, bindings, where=where)
-    _output(result, fmt, lookup)
+    with engine.open(engine_name, graph_path, endpoint) as eng:
+        bindings = q.bind(sq, params, eng.lookup) if sq is not None else {}
+        result = eng.query(text, bindings, where)
+        _output(result, fmt, eng.lookup)
 
 
 @cli.command()
@@ -379,7 +371,7 @@ def _run(
 @endpoint_option
 @handles_errors
 def sparql(
-    file: TextIO, fmt: str | None, graph_path: Path, engine: str, endpoint: str | None
+    file: TextIO, fmt: str | None, graph_path: Path, engine_name: str, endpoint: str | None
 ) -> None:
     """Run an ad-hoc SPARQL query from FILE (or - for stdin) on the built graph.
 
@@ -389,7 +381,7 @@ def sparql(
     text = file.read()
     name = getattr(file, "name", "-")
     shown = "<stdin>" if name in ("-", "<stdin>") else name
-    _run(text, shown, {}, None, fmt, graph_path, endpoint, engine)
+    _run(text, shown, {}, None, fmt, graph_path, endpoint, engine_name)
 
 
 @cli.command()
