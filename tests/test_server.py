@@ -52,11 +52,28 @@ from .engines import (  # noqa: F401 - real_nt is a fixture
 OXIGRAPH = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
 VIRTUOSO = shutil.which("virtuoso-t") or "/usr/bin/virtuoso-t"
 
-# Stored queries whose rows on Virtuoso 7.2.5 differ from the embedded engine's, because of
-# Virtuoso's own bugs, and how: (rows only the embedded engine gives, rows only Virtuoso
-# gives). The test fails if a difference disappears or changes. README.md ("Beyond one
-# machine") lists them too.
-VIRTUOSO_DIFFERS: dict[str, tuple[int, int]] = {}
+# Stored queries whose rows on Virtuoso 7.2.5 differ from the embedded engine's because of
+# Virtuoso's own bugs: the columns that differ, and why. Every other column is the same, and
+# some row differs in these columns (how many varies from run to run); the test fails if a
+# difference disappears or reaches another column. README.md ("Beyond one machine") lists them.
+VIRTUOSO_DIFFERS: dict[str, tuple[set[str], str]] = {
+    "contested-events": (
+        {"killed", "wounded", "placeDiffers"},
+        "Virtuoso joins the GROUP_CONCAT of an OPTIONAL subquery grouped by ?event ?article to "
+        "reports of other articles and of events without casualty figures; the count of other "
+        "places (FILTER NOT EXISTS with nkg:locatedIn* in a subquery) flags the US embassy "
+        "siege's three reports, whose places lie inside each other",
+    ),
+    "disagreements": (
+        {"value"},
+        "the figure's value, bound in the first subquery, is joined to other figures of the "
+        "same quantity and thing",
+    ),
+    "timeline": (
+        {"places", "participants"},
+        "the GROUP_CONCATs of the OPTIONAL subqueries are joined to the wrong events",
+    ),
+}
 
 
 def free_port() -> int:
@@ -200,10 +217,9 @@ def embedded(real_nt: Path) -> OxigraphEngine:  # noqa: F811
     return OxigraphEngine.load(real_nt)
 
 
-def difference(a: Rows, b: Rows) -> tuple[int, int]:
-    only_a = [r for r in a.rows if r not in b.rows]
-    only_b = [r for r in b.rows if r not in a.rows]
-    return len(only_a), len(only_b)
+def without(rows: Rows, columns: set[str]) -> list[tuple[object, ...]]:
+    keep = [i for i, v in enumerate(rows.variables) if v not in columns]
+    return sorted((tuple(row[i] for i in keep) for row in rows.rows), key=repr)
 
 
 @pytest.mark.parametrize("name", STORED)
@@ -229,7 +245,9 @@ def test_virtuoso_gives_the_embedded_rows(
     assert isinstance(served, Rows)
     assert served.variables == expected.variables
     if name in VIRTUOSO_DIFFERS:
-        assert difference(expected, served) == VIRTUOSO_DIFFERS[name]
+        columns, why = VIRTUOSO_DIFFERS[name]
+        assert served.rows != expected.rows, f"{name} no longer differs on Virtuoso ({why})"
+        assert without(served, columns) == without(expected, columns), f"{name}: other columns"
     else:
         assert served.rows == expected.rows
 
@@ -258,10 +276,12 @@ def test_the_readme_question_on_both_servers(
         cli, ["sparql", "-", "--graph", str(real_nt), "-f", "csv"], input=README_QUESTION
     )
     assert embedded.exit_code == 0, embedded.output
-    assert embedded.stdout.count("\r\n") == 5  # header and the README's four rows
+    assert len(embedded.stdout.splitlines()) == 5  # header and the README's four rows
     for endpoint in (oxigraph + "/query", virtuoso + "/sparql"):
         result = sparql_cli(endpoint, real_nt, README_QUESTION)
-        assert (result.exit_code, result.stdout) == (0, embedded.stdout), result.output
+        assert result.exit_code == 0, result.output
+        # the two 400s tie in the ORDER BY: engines may give them in either order
+        assert sorted(result.stdout.splitlines()) == sorted(embedded.stdout.splitlines())
 
 
 def test_ask_and_construct_on_both_servers(oxigraph: str, virtuoso: str) -> None:
@@ -432,7 +452,7 @@ def test_short_queries_are_got_long_ones_form_posted(local: str) -> None:
     (get, post) = _Handler.seen
     assert get == ("GET", "", "")
     assert post[:2] == ("POST", "application/x-www-form-urlencoded")
-    assert post[2].startswith("query=PREFIX+article%3A+%3Chttps%3A%2F%2Fw3id.org%2Fnewskg%2Fid")
+    assert post[2].startswith("query=PREFIX+actor%3A+%3Chttps%3A%2F%2Fw3id.org%2Fnewskg%2Fid")
 
 
 @pytest.mark.parametrize(
