@@ -52,30 +52,6 @@ from .engines import (  # noqa: F401 - real_nt is a fixture
 OXIGRAPH = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
 VIRTUOSO = shutil.which("virtuoso-t") or "/usr/bin/virtuoso-t"
 
-# Stored queries whose rows on Virtuoso 7.2.5 differ from the embedded engine's because of
-# Virtuoso's own bugs: the columns that differ, and why. Every other column is the same, and
-# some row differs in these columns (how many varies from run to run); the test fails if a
-# difference disappears or reaches another column. README.md ("Beyond one machine") lists them.
-VIRTUOSO_DIFFERS: dict[str, tuple[set[str], str]] = {
-    "contested-events": (
-        {"killed", "wounded", "placeDiffers"},
-        "Virtuoso joins the GROUP_CONCAT of an OPTIONAL subquery grouped by ?event ?article to "
-        "reports of other articles and of events without casualty figures; the count of other "
-        "places (FILTER NOT EXISTS with nkg:locatedIn* in a subquery) flags the US embassy "
-        "siege's three reports, whose places lie inside each other",
-    ),
-    "disagreements": (
-        {"value"},
-        "the figure's value, bound in the first subquery, is joined to other figures of the "
-        "same quantity and thing",
-    ),
-    "timeline": (
-        {"places", "participants"},
-        "the GROUP_CONCATs of the OPTIONAL subqueries are joined to the wrong events",
-    ),
-}
-
-
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -217,11 +193,6 @@ def embedded(real_nt: Path) -> OxigraphEngine:  # noqa: F811
     return OxigraphEngine.load(real_nt)
 
 
-def without(rows: Rows, columns: set[str]) -> list[tuple[object, ...]]:
-    keep = [i for i, v in enumerate(rows.variables) if v not in columns]
-    return sorted((tuple(row[i] for i in keep) for row in rows.rows), key=repr)
-
-
 @pytest.mark.parametrize("name", STORED)
 def test_oxigraph_server_gives_the_embedded_rows(
     oxigraph: str, embedded: OxigraphEngine, name: str
@@ -243,13 +214,7 @@ def test_virtuoso_gives_the_embedded_rows(
     with RemoteEngine(virtuoso + "/sparql", embedded.lookup) as server:
         served = run_example(server, name)
     assert isinstance(served, Rows)
-    assert served.variables == expected.variables
-    if name in VIRTUOSO_DIFFERS:
-        columns, why = VIRTUOSO_DIFFERS[name]
-        assert served.rows != expected.rows, f"{name} no longer differs on Virtuoso ({why})"
-        assert without(served, columns) == without(expected, columns), f"{name}: other columns"
-    else:
-        assert served.rows == expected.rows
+    assert (served.variables, served.rows) == (expected.variables, expected.rows)
 
 
 README_QUESTION = """SELECT ?article ?value ?hedge WHERE {
