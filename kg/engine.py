@@ -179,8 +179,9 @@ class OxigraphEngine(Engine):
                     pass
             try:
                 return self.store.query(with_values(text, bindings), **options), set()
-            except SyntaxError:
-                pass  # report the error of the text as written, below
+            except SyntaxError as e:
+                self.store.query(text, **options)  # the error of the text as written, if any
+                raise UsageError(f"cannot bind parameters: {e}") from None
         return self.store.query(text, **options), set()
 
     def _run(self, text: str, bindings: dict[Variable, Any], where: Where, form: str) -> Result:

@@ -6,15 +6,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from rdflib import BNode, Literal, URIRef, Variable
 from rdflib.namespace import RDFS, XSD
 
 from kg import engine, oxi
+from kg import queries as q
+from kg.cli import cli
 from kg.engine import OxigraphEngine, RdflibEngine, RemoteEngine
 from kg.errors import DataError, UsageError
 from kg.results import Rows
 
-from .engines import STORED, real_nt, run_example, same_results  # noqa: F401 - a fixture
+from .engines import QUERIES, STORED, real_nt, run_example, same_results  # noqa: F401 - a fixture
 
 ACTOR = "https://w3id.org/newskg/id/actor/"
 
@@ -157,3 +160,22 @@ def test_terms_round_trip() -> None:
         Literal(5),
     ):
         assert oxi.from_ox(oxi.to_ox(term)) == term
+
+
+def test_every_parameter_without_a_default_has_an_example() -> None:
+    for name in STORED:
+        sq = q.find(QUERIES, name)
+        needed = {p.name for p in sq.params if p.default is None}
+        assert needed <= set(sq.examples), f"{name}: no '# example:' for {needed}"
+
+
+def test_query_list_shows_the_examples() -> None:
+    result = CliRunner().invoke(cli, ["query", "list", "--queries", str(QUERIES)])
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    at = lines.index("actor-profile: Actor profile")
+    assert lines[at + 1 : at + 3] == [
+        "    -p actor=<iri>  the actor (curated id, label, spelling, or IRI)",
+        "    example: kg query run actor-profile -p actor=kataeb-hezbollah",
+    ]
+    assert sum(line.startswith("    example: ") for line in lines) == 4
