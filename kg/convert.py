@@ -48,6 +48,7 @@ Where = dict[tuple[Node, Node | None], Location]
 Triple = tuple[Node, Node, Node]
 
 
+
 def entity_iri(entity: Entity) -> URIRef:
     kind = (
         "actor" if isinstance(entity, Actor) else "place" if isinstance(entity, Place) else "event"
