@@ -19,9 +19,10 @@ from typing import Any
 
 from rdflib import BNode, Graph, Literal, URIRef
 
-from . import oxi
 from . import queries as q
 from .build import Built, build
+from .engine import Engine
+from .engine import open as open_engine
 from .errors import UsageError
 from .export import serialize
 from .links import DEFAULT_LINKS
@@ -94,6 +95,9 @@ class Project:
         out: Path | str | None = None,
         links: Path | str | None = None,
         sources: Path | str | None = None,
+        graph: Path | str | None = None,
+        engine: str = "oxigraph",
+        endpoint: str | None = None,
     ) -> None:
         base = Path(root)
         self.extractions = Path(extractions) if extractions else base / "extractions"
@@ -102,7 +106,10 @@ class Project:
         self.out = Path(out) if out else base / "build"
         self.links = Path(links) if links else None
         self.sources = Path(sources) if sources else None
-        self._store: tuple[str, Any] | None = None
+        self.graph = Path(graph) if graph else self.out / "kg.nt"
+        self.engine_kind = engine
+        self.endpoint = endpoint
+        self._engine: tuple[str, Engine] | None = None
 
     def links_file(self) -> Path | None:
         """The links file to build with: the one given, else ``links/wikidata.csv`` beside
@@ -147,24 +154,24 @@ class Project:
         Python values."""
         sq = q.find(self.queries, name)
         values = {key.removesuffix("_"): _text(value) for key, value in params.items()}
-        store = self._open()
-        bindings = q.bind(sq, values, oxi.StoreGraph(store))
-        return _select(oxi.execute(store, sq.text, bindings, where=str(sq.path)), name)
+        eng = self.engine()
+        return Result(eng.select(sq.text, q.bind(sq, values, eng.lookup), str(sq.path)))
 
     def sparql(self, text: str) -> Result | bool | Graph:
         """Run an ad-hoc query (the project's prefixes predefined) on the built graph: rows
         for SELECT, a bool for ASK, an rdflib graph for CONSTRUCT and DESCRIBE."""
-        q.prepare(text, "<query>")  # syntax errors located; updates refused
-        result = oxi.execute(self._open(), text, {}, where="<query>")
+        result = self.engine().query(text, {}, "<query>")
         return Result(result) if isinstance(result, Rows) else result
 
-    def _open(self) -> Any:
-        """The built graph in the embedded engine, loaded once per build."""
-        path = self.out / "kg.nt"
-        version = str(path.resolve())
-        if self._store is None or self._store[0] != version:
-            self._store = (version, oxi.load(path))
-        return self._store[1]
+    def engine(self) -> Engine:
+        """The engine that answers queries (``kg.engine``): the built graph in the embedded
+        engine, loaded once per build, or the remote endpoint."""
+        version = str(self.graph.resolve()) if self.graph.exists() else ""
+        if self._engine is None or self._engine[0] != version:
+            if self._engine is not None:
+                self._engine[1].close()
+            self._engine = (version, open_engine(self.engine_kind, self.graph, self.endpoint))
+        return self._engine[1]
 
 
 def _text(value: Any) -> str:
@@ -173,12 +180,6 @@ def _text(value: Any) -> str:
     if isinstance(value, bool):
         raise UsageError(f"a parameter cannot be a boolean: {value!r}")
     return str(value)
-
-
-def _select(result: Rows | bool | Graph, name: str) -> Result:
-    if not isinstance(result, Rows):
-        raise UsageError(f"stored query '{name}' is not a SELECT query")
-    return Result(result)
 
 
 def open(root: Path | str = ".", **paths: Any) -> Project:

@@ -19,12 +19,11 @@ from typing import Any, Protocol, TextIO, TypeVar
 import click
 from rdflib import URIRef
 
-from . import __version__, linking, oxi, remote, wikidata
+from . import __version__, engine, linking, remote, wikidata
 from . import ontology as onto
 from . import queries as q
 from .api import Project
 from .build import Built
-from .choices import Engine
 from .docs import ontology_markdown
 from .errors import KgError, Location, UsageError, ValidationFailed
 from .export import FORMATS as EXPORT_FORMATS
@@ -263,8 +262,9 @@ queries_option = click.option(
 
 engine_option = click.option(
     "--engine",
-    type=ValueChoice(Engine),
-    default=Engine.OXIGRAPH.value,
+    "engine_name",
+    type=ValueChoice(engine.Kind),
+    default=engine.Kind.OXIGRAPH.value,
     show_default=True,
     help="Embedded engine: oxigraph (pyoxigraph, fast) or rdflib (the reference, slow on "
     "large graphs). Both give the same rows; tests compare them on every stored query.",
@@ -274,8 +274,9 @@ endpoint_option = click.option(
     default=None,
     metavar="URL",
     help="Query this SPARQL 1.1 endpoint (e.g. http://127.0.0.1:7878/query) instead of the "
-    "embedded engine. Credentials: KG_ENDPOINT_TOKEN, or KG_ENDPOINT_USER and "
-    "KG_ENDPOINT_PASSWORD.",
+    "embedded engine; the project's prefixes are declared for it. Credentials: "
+    "KG_ENDPOINT_TOKEN, or KG_ENDPOINT_USER and KG_ENDPOINT_PASSWORD (Digest or Basic, as "
+    "the server asks).",
 )
 
 
@@ -315,6 +316,9 @@ def query_list(queries_dir: Path) -> None:
         for p in sq.params:
             default = f" = {p.default}" if p.default is not None else ""
             click.echo(f"    -p {p.name}=<{p.type}>{default}  {p.help}")
+        if sq.examples:
+            example = " ".join(f"-p {n}={v}" for n, v in sq.examples.items())
+            click.echo(f"    example: kg query run {sq.name} {example}")
 
 
 @query.command("show")
@@ -346,7 +350,7 @@ def query_run(
     fmt: str | None,
     graph_path: Path,
     queries_dir: Path,
-    engine: Engine,
+    engine_name: str,
     endpoint: str | None,
 ) -> None:
     """Run the stored query NAME on the built graph (embedded engine, no server).
@@ -355,7 +359,7 @@ def query_run(
     still resolves labels in parameters and output.
     """
     sq = q.find(queries_dir, name)
-    _run(sq.text, str(sq.path), _params(params), sq, fmt, graph_path, endpoint, engine)
+    _run(sq.text, str(sq.path), _params(params), sq, fmt, graph_path, endpoint, engine_name)
 
 
 def _run(
@@ -366,25 +370,13 @@ def _run(
     fmt: str | None,
     graph_path: Path,
     endpoint: str | None,
-    engine: str,
+    engine_name: str,
 ) -> None:
-    prepared = q.prepare(text, where)  # syntax errors at line:column; updates refused
-    lookup: GraphLike | None = None
-    if endpoint is None or graph_path.is_file():
-        if engine == "rdflib":
-            graph = q.load_graph(graph_path)
-            lookup = graph
-        else:
-            store = oxi.load(graph_path)
-            lookup = oxi.StoreGraph(store)
-    bindings = q.bind(sq, params, lookup) if sq is not None else {}
-    if endpoint is not None:
-        result = remote.query(endpoint, text, bindings)
-    elif engine == "rdflib":
-        result = q.execute(graph, prepared, text, bindings)
-    else:
-        result = oxi.execute(store, text, bindings, where=where)
-    _output(result, fmt, lookup)
+    project = Project(graph=graph_path, engine=engine_name, endpoint=endpoint)
+    with project.engine() as eng:
+        bindings = q.bind(sq, params, eng.lookup) if sq is not None else {}
+        result = eng.query(text, bindings, where)
+        _output(result, fmt, eng.lookup)
 
 
 @cli.command()
@@ -394,7 +386,7 @@ def _run(
 @engine_option
 @endpoint_option
 def sparql(
-    file: TextIO, fmt: str | None, graph_path: Path, engine: Engine, endpoint: str | None
+    file: TextIO, fmt: str | None, graph_path: Path, engine_name: str, endpoint: str | None
 ) -> None:
     """Run an ad-hoc SPARQL query from FILE (or - for stdin) on the built graph.
 
@@ -404,7 +396,7 @@ def sparql(
     text = file.read()
     name = getattr(file, "name", "-")
     shown = "<stdin>" if name in ("-", "<stdin>") else name
-    _run(text, shown, {}, None, fmt, graph_path, endpoint, engine)
+    _run(text, shown, {}, None, fmt, graph_path, endpoint, engine_name)
 
 
 @cli.command()

@@ -1,32 +1,80 @@
 """A remote SPARQL 1.1 store: load the graph through the Graph Store HTTP Protocol, and run
-queries through the SPARQL 1.1 Protocol.
+queries through the SPARQL 1.1 Protocol, the way servers answer it:
 
-Credentials come from the environment, never from the command line:
-``KG_ENDPOINT_TOKEN`` (sent as a bearer token), or ``KG_ENDPOINT_USER`` and
-``KG_ENDPOINT_PASSWORD`` (HTTP basic authentication).
+- a short query is sent with GET ``?query=``, a longer one as a URL-encoded form POST
+  (``application/x-www-form-urlencoded``); never ``POST application/sparql-query``, which
+  Virtuoso 7.2 leaves unanswered;
+- SELECT and ASK results are asked for as SPARQL JSON, CONSTRUCT and DESCRIBE results as
+  Turtle or N-Triples; an answer of any other shape is a ``ServiceError``.
+
+Credentials come from the environment, never from the command line: ``KG_ENDPOINT_TOKEN``
+(sent as a bearer token), or ``KG_ENDPOINT_USER`` and ``KG_ENDPOINT_PASSWORD``, sent the way
+the server's ``WWW-Authenticate`` challenge asks: HTTP Digest (Virtuoso's
+``/sparql-graph-crud-auth``) or Basic.
 """
 
 from __future__ import annotations
 
 import os
 from typing import Any
+from urllib.parse import urlencode
 
 import requests
-from rdflib import BNode, Graph, Literal, URIRef, Variable
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import RDF, XSD
+from requests.auth import AuthBase, HTTPBasicAuth, HTTPDigestAuth
 
 from . import __version__
 from .errors import Location, ServiceError
 from .namespaces import new_graph
-from .queries import with_values
 from .results import Rows, Term
 
 USER_AGENT = (
     f"newskg/{__version__} (+https://w3id.org/newskg/) python-requests/{requests.__version__}"
 )
 TIMEOUT = (5.0, 120.0)  # connect, read (seconds)
+MAX_GET = 2048  # longest URL-encoded query sent with GET; longer ones are form-POSTed
+ACCEPT_RESULTS = "application/sparql-results+json"
+ACCEPT_GRAPH = "text/turtle, application/n-triples;q=0.9"
+_GRAPH_TYPES = {
+    "text/turtle": "turtle",
+    "application/x-turtle": "turtle",
+    "application/n-triples": "nt",
+    "text/plain": "nt",
+}
 
 
-def _session() -> requests.Session:
+class ChallengeAuth(AuthBase):
+    """User and password, answered in the scheme the server's 401 challenge names: Digest
+    (handled by requests' HTTPDigestAuth) or Basic. Nothing is sent before a challenge."""
+
+    def __init__(self, user: str, password: str) -> None:
+        self.digest = HTTPDigestAuth(user, password)
+        self.basic = HTTPBasicAuth(user, password)
+
+    def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
+        r = self.digest(r)  # registers its own 401 hook; answers Digest challenges only
+        r.register_hook("response", self._answer_basic)  # type: ignore[no-untyped-call]
+        return r
+
+    def _answer_basic(self, r: requests.Response, **kwargs: Any) -> requests.Response:
+        challenge = r.headers.get("www-authenticate", "").lower()
+        if r.status_code != 401 or not challenge.startswith("basic"):
+            return r
+        if r.request.headers.get("Authorization", "").startswith("Basic "):
+            return r  # already refused once
+        r.content  # noqa: B018 - read the body so that the connection can be reused
+        r.close()
+        prepared = r.request.copy()
+        self.basic(prepared)
+        retry: requests.Response = r.connection.send(prepared, **kwargs)
+        retry.history.append(r)
+        retry.request = prepared
+        return retry
+
+
+def session() -> requests.Session:
+    """An HTTP session with kg's User-Agent and the credentials of the environment."""
     s = requests.Session()
     s.headers["User-Agent"] = USER_AGENT
     token = os.environ.get("KG_ENDPOINT_TOKEN")
@@ -34,13 +82,14 @@ def _session() -> requests.Session:
     if token:
         s.headers["Authorization"] = f"Bearer {token}"
     elif user:
-        s.auth = (user, os.environ.get("KG_ENDPOINT_PASSWORD", ""))
+        s.auth = ChallengeAuth(user, os.environ.get("KG_ENDPOINT_PASSWORD", ""))
     return s
 
 
-def _request(method: str, url: str, **kwargs: Any) -> requests.Response:
+def request(s: requests.Session, method: str, url: str, **kwargs: Any) -> requests.Response:
+    """One HTTP request; every failure is a ServiceError located at the URL."""
     try:
-        response = _session().request(method, url, timeout=TIMEOUT, **kwargs)
+        response = s.request(method, url, timeout=TIMEOUT, **kwargs)
     except requests.Timeout:
         raise ServiceError("timed out waiting for the server", Location(url)) from None
     except requests.ConnectionError:
@@ -66,63 +115,115 @@ def push(store_url: str, graphs: dict[URIRef, bytes]) -> int:
     ``?graph=``; return the number of triples sent. Other graphs of the store are left alone.
     """
     sent = 0
-    for name in sorted(graphs):
-        body = graphs[name]
-        _request(
-            "PUT",
-            store_url,
-            params={"graph": str(name)},
-            data=body,
-            headers={"Content-Type": "application/n-triples"},
-        )
-        sent += body.count(b"\n")
+    with session() as s:
+        for name in sorted(graphs):
+            body = graphs[name]
+            request(
+                s,
+                "PUT",
+                store_url,
+                params={"graph": str(name)},
+                data=body,
+                headers={"Content-Type": "application/n-triples"},
+            )
+            sent += body.count(b"\n")
     return sent
 
 
 # --- queries over the SPARQL 1.1 Protocol -----------------------------------------------------
 
 
-def query(
-    endpoint: str, text: str, bindings: dict[Variable, Any] | None = None
-) -> Rows | bool | Graph:
-    """Run a query on a SPARQL 1.1 endpoint; same result types as the embedded engine."""
-    body = with_values(text, bindings or {})
-    response = _request(
+def send_query(s: requests.Session, endpoint: str, text: str, form: str) -> requests.Response:
+    """GET for a short query, URL-encoded form POST for a long one."""
+    accept = ACCEPT_GRAPH if form in ("CONSTRUCT", "DESCRIBE") else ACCEPT_RESULTS
+    if len(urlencode({"query": text})) <= MAX_GET:
+        return request(s, "GET", endpoint, params={"query": text}, headers={"Accept": accept})
+    return request(
+        s,
         "POST",
         endpoint,
-        data=body.encode("utf-8"),
-        headers={
-            "Content-Type": "application/sparql-query; charset=utf-8",
-            "Accept": "application/sparql-results+json, text/turtle;q=0.9",
-        },
+        data={"query": text},  # requests encodes it as application/x-www-form-urlencoded
+        headers={"Accept": accept},
     )
-    kind = response.headers.get("Content-Type", "").split(";")[0].strip()
-    if kind in ("text/turtle", "application/n-triples"):
-        g = new_graph()
-        g.parse(data=response.text, format="turtle")
-        return g
+
+
+def read_answer(response: requests.Response, form: str, endpoint: str) -> Rows | bool | Graph:
+    """The server's answer as kg's result types, or a ServiceError saying what is wrong."""
+    kind = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+    if form in ("CONSTRUCT", "DESCRIBE"):
+        return _graph(response, kind, endpoint)
     try:
         doc = response.json()
     except ValueError:
-        raise ServiceError(
-            f"the server's answer is not SPARQL JSON results ({kind})", Location(endpoint)
-        ) from None
+        raise _bad(endpoint, f"not SPARQL JSON results ({kind or 'no content type'})") from None
+    if not isinstance(doc, dict):
+        raise _bad(endpoint, "SPARQL JSON results must be an object")
     if "boolean" in doc:
-        return bool(doc["boolean"])
-    variables = list(doc["head"]["vars"])
-    rows = [tuple(_term(b.get(v)) for v in variables) for b in doc["results"]["bindings"]]
-    return Rows(variables, rows)
+        return _boolean(doc["boolean"], endpoint)
+    rows = _rows(doc, endpoint)
+    if form == "ASK":
+        # Virtuoso 7.2 answers ASK as a table: one variable, one row holding 1, or no row
+        if len(rows.variables) == 1 and len(rows.rows) <= 1:
+            return bool(rows.rows) and _boolean(rows.rows[0][0], endpoint)
+        raise _bad(endpoint, "an ASK query got a table of results")
+    return rows
 
 
-def _term(binding: dict[str, str] | None) -> Term:
+def _bad(endpoint: str, what: str) -> ServiceError:
+    return ServiceError(f"unexpected answer from the server: {what}", Location(endpoint))
+
+
+def _boolean(value: Any, endpoint: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, Literal):
+        value = str(value)
+    if value in (0, 1, "0", "1", "true", "false"):
+        return value in (1, "1", "true")
+    raise _bad(endpoint, f"{value!r} is not a boolean")
+
+
+def _rows(doc: dict[str, Any], endpoint: str) -> Rows:
+    head, results = doc.get("head"), doc.get("results")
+    if not isinstance(head, dict) or not isinstance(results, dict):
+        raise _bad(endpoint, "SPARQL JSON results without 'head' and 'results'")
+    variables, bindings = head.get("vars"), results.get("bindings")
+    if not isinstance(variables, list) or not all(isinstance(v, str) for v in variables):
+        raise _bad(endpoint, "'head' has no list of variable names 'vars'")
+    if not isinstance(bindings, list) or not all(isinstance(b, dict) for b in bindings):
+        raise _bad(endpoint, "'results' has no list of 'bindings'")
+    rows = [tuple(_term(b.get(v), endpoint) for v in variables) for b in bindings]
+    return Rows(list(variables), rows)
+
+
+def _term(binding: Any, endpoint: str) -> Term:
     if binding is None:
         return None
-    kind, value = binding["type"], binding["value"]
+    if not isinstance(binding, dict) or not isinstance(binding.get("value"), str):
+        raise _bad(endpoint, f"a binding without a 'value': {binding!r}")
+    kind, value = binding.get("type"), binding["value"]
     if kind == "uri":
         return URIRef(value)
     if kind == "bnode":
         return BNode(value)
-    if "xml:lang" in binding:
-        return Literal(value, lang=binding["xml:lang"])
+    if kind not in ("literal", "typed-literal"):  # typed-literal: the 2008 draft Virtuoso uses
+        raise _bad(endpoint, f"a binding of unknown type {kind!r}")
+    lang = binding.get("xml:lang")
+    if isinstance(lang, str) and lang:
+        return Literal(value, lang=lang)
     datatype = binding.get("datatype")
-    return Literal(value, datatype=URIRef(datatype) if datatype else None)
+    if datatype in (None, str(XSD.string), str(RDF.langString)):
+        return Literal(value)
+    return Literal(value, datatype=URIRef(str(datatype)))
+
+
+def _graph(response: requests.Response, kind: str, endpoint: str) -> Graph:
+    fmt = _GRAPH_TYPES.get(kind)
+    if fmt is None:
+        raise _bad(endpoint, f"a graph was asked for, got {kind or 'no content type'}")
+    g = new_graph()
+    try:
+        g.parse(data=response.text, format=fmt)
+    except Exception as e:  # rdflib's parsers raise assorted exception types
+        raise _bad(endpoint, f"the {kind} does not parse: {e}") from None
+    return g

@@ -26,7 +26,7 @@ from rdflib.namespace import RDF, SH
 from .errors import DataError, Location
 from .namespaces import PREFIXES
 from .oxi import from_ox
-from .queries import insert_in_where
+from .sparqltext import insert_in_where
 
 SUBCLASS = "<http://www.w3.org/2000/01/rdf-schema#subClassOf>"
 TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"

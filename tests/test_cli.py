@@ -11,8 +11,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from kg import cli as cli_module
-from kg.choices import Engine
 from kg.cli import KgGroup, cli
+from kg.engine import Kind as Engine
 from kg.errors import DataError, KgError, Location, UsageError
 from kg.results import FORMATS
 from kg.validate import Validator

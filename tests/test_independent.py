@@ -4,8 +4,8 @@ a. Every `kg export` format parses with pyoxigraph (Turtle, N-Triples, JSON-LD, 
    N-Quads) and with Raptor's `rapper` (Turtle and N-Triples, and TriG and N-Quads too) to
    exactly the triples or quads rdflib reads: the same count, and the same terms. pyoxigraph
    also writes the Turtle and TriG exports, so Raptor is the fully independent reader there.
-b. Every stored query gives the same rows, in the same order, on rdflib and on pyoxigraph
-   (tests/test_engines.py does this on the fixture corpus).
+b. Every stored query gives the same rows, in the same order, on rdflib and on pyoxigraph:
+   tests/test_engines.py, on the real corpus with each query's example parameters.
 c. SHACL: pySHACL and rudof (pyrudof, a Rust implementation, both its native and its SPARQL
    engine) give the same verdict and the same (focus node, path) violations, on the real graph
    and on every deliberately broken graph of tests/test_shacl.py plus a few more here. rudof
@@ -35,15 +35,13 @@ from click.testing import CliRunner
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH, XSD
 
-from kg import ontology, oxi
-from kg import queries as q
+from kg import ontology
 from kg.build import Built, build
 from kg.cli import cli
 from kg.namespaces import N
 
-from .conftest import ONTOLOGY, ROOT, SOURCES
-from .engines import same_results
-from .test_real_data import EXTRACTIONS, GOLDEN_PARAMS, LINKS
+from .conftest import ONTOLOGY, SOURCES
+from .test_real_data import EXTRACTIONS, LINKS
 from .test_shacl import ARTICLE, BROKEN, EVIDENCE, RIVER, pyshacl_findings
 
 REQUIRE = os.environ.get("CI_REQUIRE_ENGINES") == "1"
@@ -181,41 +179,13 @@ def test_jsonld_numbers_and_dates_keep_their_datatypes(exports: dict[str, Path])
     assert {str(XSD.integer), str(XSD.date), str(XSD.gYearMonth), str(XSD.gYear)} <= datatypes
 
 
-# --- b. stored queries ---------------------------------------------------------------------
+# --- b. stored queries: rdflib and pyoxigraph on the real corpus, tests/test_engines.py ------
 
 
 @pytest.fixture(scope="module")
 def real() -> Built:
     """The real graph, built as tests/test_real_data.py builds it."""
     return build(EXTRACTIONS, ONTOLOGY, None, SOURCES if SOURCES.is_dir() else None, LINKS)
-
-
-@pytest.fixture(scope="module")
-def real_store(real: Built) -> ox.Store:
-    return oxi.store_of(real.graph)
-
-
-# Where the engines disagree, and why. Remove an entry when its query is fixed (strict xfail).
-DISAGREE: dict[str, str] = {}
-
-
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(n, marks=pytest.mark.xfail(reason=DISAGREE[n], strict=True))
-        if n in DISAGREE
-        else n
-        for n in sorted(q.stored_queries(ROOT / "queries"))
-    ],
-)
-def test_rdflib_and_pyoxigraph_agree_on_the_real_graph(
-    real: Built, real_store: ox.Store, name: str
-) -> None:
-    sq = q.find(ROOT / "queries", name)
-    bindings = q.bind(sq, GOLDEN_PARAMS.get(name, {}), real.graph)
-    expected = q.execute(real.graph, q.prepare(sq.text, sq.path), sq.text, bindings)
-    assert not isinstance(expected, q.Rows) or expected.rows, f"{name}: no rows on the real graph"
-    assert same_results(expected, oxi.execute(real_store, sq.text, bindings))
 
 
 # --- c. SHACL ------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import pytest
 
 from kg import queries as q
 from kg.build import Built, build
+from kg.engine import RdflibEngine
 from kg.results import render
 
 from .conftest import ONTOLOGY, ROOT, SOURCES
@@ -18,14 +19,6 @@ EXTRACTIONS = ROOT / "extractions"
 GOLDEN = ROOT / "tests" / "golden"
 LINKS = ROOT / "links" / "wikidata.csv"
 
-# Parameters of the golden runs of parameterised queries.
-GOLDEN_PARAMS: dict[str, dict[str, str]] = {
-    "actor-profile": {"actor": "kataeb-hezbollah"},
-    "article-summary": {"article": "militant-2020-01-13-us-hands-off-iraq"},
-    "events-in-place": {"place": "baghdad"},
-    "figures-about": {"entity": "iraq"},
-}
-
 
 @pytest.fixture(scope="module")
 def real() -> Built:
@@ -33,10 +26,9 @@ def real() -> Built:
 
 
 def golden_output(compiled: Built, name: str) -> str:
-    sq = q.find(ROOT / "queries", name)
-    bindings = q.bind(sq, GOLDEN_PARAMS.get(name, {}), compiled.graph)
-    result = q.execute(compiled.graph, q.prepare(sq.text, sq.path), sq.text, bindings)
-    assert isinstance(result, q.Rows)
+    sq = q.find(ROOT / "queries", name)  # run with its `# example:` parameter values
+    bindings = q.bind(sq, sq.examples, compiled.graph)
+    result = RdflibEngine(compiled.graph).select(sq.text, bindings, sq.path)
     return render(result, "tsv", compiled.graph)
 
 

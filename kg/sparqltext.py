@@ -1,0 +1,278 @@
+"""SPARQL as text: a small tokenizer, and the few edits kg makes to a query before an engine
+sees it (parameters as a VALUES block, parameters added to the projection, the project's
+prefixes declared), plus the header comment of a stored query.
+
+Every edit keeps the query's line numbers: text is only ever inserted inside a line, so an
+engine's ``line:column`` still points into the file the user wrote (columns may shift on the
+line that received the insertion).
+
+A stored query's header is its leading comment block::
+
+    # title: Figures about an entity
+    # description: Every figure an article states about the entity,
+    #   one row per article and figure.
+    # param: entity iri -- the actor, place or event (curated id, label or IRI)
+    # param: limit integer = 100 -- at most this many rows
+    # example: entity=iraq
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import DataError, Location, UsageError
+
+OPAQUE = (
+    r'#[^\n]*|"""(?:.|\n)*?"""|\'\'\'(?:.|\n)*?\'\'\'|"(?:[^"\\\n]|\\.)*"'
+    r"|'(?:[^'\\\n]|\\.)*'|<[^<>\"{}|^`\\\s]*>"
+)
+"""Comments, strings and IRIs: text in which a keyword or brace is not one."""
+
+_TOKEN = re.compile(
+    rf"(?P<opaque>{OPAQUE})"
+    r"|(?P<var>[?$]\w+)"
+    r"|(?P<pname>(?:[A-Za-z_][\w.-]*)?:[\w.:%-]*)"
+    r"|(?P<word>[A-Za-z_]\w*)"
+    r"|(?P<punct>\S)"
+)
+
+_UPDATE_WORDS = frozenset(
+    ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH")
+)
+QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str  # opaque (comment, string, IRI), var, pname, word, punct
+    text: str
+    start: int
+    end: int
+    depth: int  # braces and parentheses open before this token
+
+    @property
+    def word(self) -> str:
+        """The keyword, upper case ('' if the token is not a bare word)."""
+        return self.text.upper() if self.kind == "word" else ""
+
+
+def tokens(text: str) -> Iterator[Token]:
+    """The tokens of a query that matter for kg's edits; comments, strings and IRIs are one
+    opaque token each, so a keyword or a brace inside them is not seen."""
+    depth = 0
+    for m in _TOKEN.finditer(text):
+        kind = m.lastgroup or "punct"
+        value = m.group(0)
+        if kind == "opaque" and value.startswith("#"):
+            kind = "comment"
+        if value in ")}":
+            depth -= 1
+        yield Token(kind, value, m.start(), m.end(), depth)
+        if value in "({":
+            depth += 1
+
+
+def _code(text: str) -> Iterator[Token]:
+    return (t for t in tokens(text) if t.kind != "comment")
+
+
+def query_form(text: str) -> str | None:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE; UPDATE for an update request; None if neither
+    (the engine's parser will say what is wrong)."""
+    for t in _code(text):
+        if t.word in ("PREFIX", "BASE"):
+            continue
+        if t.word in QUERY_FORMS:
+            return t.word
+        if t.word in _UPDATE_WORDS:
+            return "UPDATE"
+        if t.kind in ("word", "var", "punct"):
+            return None
+    return None
+
+
+def declared_prefixes(text: str) -> set[str]:
+    """The prefixes a query declares itself (``PREFIX nkg: <...>`` gives ``nkg``)."""
+    found: set[str] = set()
+    previous = ""
+    for t in _code(text):
+        if previous == "PREFIX" and t.kind == "pname":
+            found.add(t.text.rstrip(":").partition(":")[0])
+        previous = t.word
+    return found
+
+
+def with_prefixes(text: str, prefixes: Mapping[str, str]) -> str:
+    """The query with a PREFIX declaration for each of ``prefixes`` it does not declare
+    itself, all on its first line (so the line numbers an engine reports stay right)."""
+    declared = declared_prefixes(text)
+    added = "".join(
+        f"PREFIX {name}: <{ns}> " for name, ns in sorted(prefixes.items()) if name not in declared
+    )
+    return added + text
+
+
+def has_order_by(text: str) -> bool:
+    """Whether the (outermost) query has an ORDER BY clause."""
+    previous = ""
+    for t in _code(text):
+        if previous == "ORDER" and t.word == "BY" and t.depth == 0:
+            return True
+        previous = t.word
+    return False
+
+
+def where_group_start(text: str) -> int:
+    """The offset just inside the query's WHERE group (the ``{`` after WHERE, or for a
+    SELECT, ASK or DESCRIBE without the keyword, its first group)."""
+    form = query_form(text)
+    seen_where = False
+    after_form = False
+    for t in _code(text):
+        if t.depth != 0:
+            continue
+        if t.word in QUERY_FORMS:
+            after_form = True
+        elif t.word == "WHERE":
+            seen_where = True
+        elif t.text == "{" and (seen_where or (after_form and form != "CONSTRUCT")):
+            return t.end
+    raise UsageError("cannot bind parameters: the query has no WHERE clause")
+
+
+def insert_in_where(text: str, block: str) -> str:
+    """``text`` with ``block`` inserted just inside its WHERE group."""
+    at = where_group_start(text)
+    return text[:at] + " " + block + " " + text[at:]
+
+
+def with_values(text: str, bindings: Mapping[Any, Any]) -> str:
+    """The query with a ``VALUES`` block of the bound terms at the start of its WHERE group.
+
+    Each term is written by rdflib in N-Triples syntax (escaped), so a value can only ever be
+    an RDF term: this is how parameters reach an endpoint that has no binding API.
+    """
+    if not bindings:
+        return text
+    names = sorted(bindings, key=str)
+    block = (
+        "VALUES ("
+        + " ".join(f"?{v}" for v in names)
+        + ") { ("
+        + " ".join(bindings[v].n3() for v in names)
+        + ") }"
+    )
+    return insert_in_where(text, block)
+
+
+def projecting(text: str, names: list[str]) -> tuple[str, list[str]] | None:
+    """The query with ``names`` added to its outermost SELECT clause, and which of them were
+    added; None if it is not a SELECT query. Engines that bind parameters by substitution
+    (pyoxigraph) need them projected. ``SELECT *`` already projects everything."""
+    selected: set[str] = set()
+    in_select = False
+    previous = ""
+    for t in _code(text):
+        if not in_select:
+            if t.word == "SELECT" and t.depth == 0:
+                in_select = True
+            elif t.word in QUERY_FORMS:
+                return None
+            continue
+        if t.depth == 0 and t.text == "*":
+            return text, []
+        if t.kind == "var" and (t.depth == 0 or previous == "AS"):
+            selected.add(t.text[1:])
+        elif t.depth == 0 and (t.word == "WHERE" or t.text == "{"):
+            added = [n for n in names if n not in selected]
+            extra = "".join(f"?{n} " for n in added)
+            return text[: t.start] + extra + text[t.start :], added
+        previous = t.word
+    return None
+
+
+# --- the header of a stored query ---------------------------------------------------------
+
+PARAM_TYPES = ("iri", "string", "date", "integer")
+_HEADER = re.compile(r"#\s?(\w+):\s*(.*)")
+_PARAM = re.compile(r"(\w+)\s+(\w+)(?:\s*=\s*(.*?))?\s*--\s*(.+)")
+_EXAMPLE = re.compile(r"(\w+)=(.*)")
+
+
+@dataclass
+class Param:
+    name: str
+    type: str
+    help: str
+    default: str | None = None
+
+
+@dataclass
+class Header:
+    title: str
+    description: str
+    params: list[Param] = field(default_factory=list)
+    examples: dict[str, str] = field(default_factory=dict)
+    """Parameter values that give rows on the project's corpus (``# example: name=value``)."""
+
+
+def parse_header(text: str, path: str | Path) -> Header:
+    """Read title, description, parameters and examples from the leading comment block."""
+    header = Header("", "")
+    description: list[str] = []
+    last = ""
+    for lineno, line in enumerate(text.splitlines(), 1):
+        stripped = line.strip()
+        if not stripped.startswith("#"):
+            break
+        m = _HEADER.fullmatch(stripped)
+        if m and m.group(1) in ("title", "description", "param", "example"):
+            key, value = m.groups()
+            last = key
+            if key == "title":
+                header.title = value
+            elif key == "description":
+                description.append(value)
+            elif key == "param":
+                header.params.append(_param(value, path, lineno))
+            else:
+                name, raw = _example(value, header, path, lineno)
+                header.examples[name] = raw
+        elif last == "description" and stripped.lstrip("#").strip():
+            description.append(stripped.lstrip("#").strip())
+    if not header.title:
+        raise DataError("missing '# title:' header line", Location(path, 1))
+    header.description = " ".join(description)
+    return header
+
+
+def _param(value: str, path: str | Path, lineno: int) -> Param:
+    pm = _PARAM.fullmatch(value)
+    if not pm or pm.group(2) not in PARAM_TYPES:
+        raise DataError(
+            "param: write '# param: NAME TYPE [= DEFAULT] -- help' with TYPE one of "
+            + ", ".join(PARAM_TYPES),
+            Location(path, lineno),
+        )
+    default = pm.group(3)
+    if default is not None and len(default) >= 2 and default[0] == default[-1] == '"':
+        default = default[1:-1]
+    return Param(pm.group(1), pm.group(2), pm.group(4), default)
+
+
+def _example(value: str, header: Header, path: str | Path, lineno: int) -> tuple[str, str]:
+    em = _EXAMPLE.fullmatch(value.strip())
+    if not em:
+        raise DataError("example: write '# example: NAME=VALUE'", Location(path, lineno))
+    name, raw = em.groups()
+    if name not in {p.name for p in header.params}:
+        raise DataError(
+            f"example: '{name}' is not a parameter declared above it", Location(path, lineno)
+        )
+    if name in header.examples:
+        raise DataError(f"example: '{name}' is given twice", Location(path, lineno))
+    return name, raw
