@@ -37,8 +37,8 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import RDFS, SKOS, XSD
 
 from kg.cli import cli
-from kg.model import ACTOR_TYPES
 from kg.namespaces import ID, METADATA_GRAPH, N
+from kg.schema import ACTOR_TYPES
 
 from .conftest import MINI, ONTOLOGY
 from .test_export import assert_parses_back
