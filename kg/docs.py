@@ -8,17 +8,19 @@ current.
 
 from __future__ import annotations
 
+import json
 import re
 import textwrap
 from pathlib import Path
+from typing import Any
 
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-from . import schema
+from . import ontology, schema
 from .namespaces import NKG, SCHEMES
 from .results import compact
-from .schema import Field, Nested, Scalar
+from .schema import Classes, Field, Nested, Record, Ref, Scalar, Vocab
 
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = ROOT / "kg" / "model.py"
@@ -111,7 +113,8 @@ END = "end of generated part"
 
 
 def replace_region(text: str, body: str, comment: str) -> str:
-    """``text`` with the part between the begin and end marker lines replaced by ``body``."""
+    """``text`` with the part between the begin and end marker lines replaced by ``body``
+    (markers: ``comment`` then BEGIN or END, on lines of their own)."""
     begin, end = f"{comment} {BEGIN}", f"{comment} {END}"
     pattern = re.compile(rf"(^{re.escape(begin)}.*?\n)(.*?)(^{re.escape(end)}.*?$)", re.S | re.M)
     if not pattern.search(text):
@@ -183,3 +186,217 @@ def model_source() -> str:
         else:
             classes.append(_dataclass(r.cls, r.doc, list(r.fields)))
     return "\n\n" + "\n\n".join(classes) + "\n\n"
+
+
+# --- the field tables of docs/extraction-format.md ------------------------------------------
+
+_SCALAR_DOC = {
+    "text": "text",
+    "slug": "slug",
+    "date": "date",
+    "count": "whole number",
+    "url": "http(s) URL",
+    "file name": "file name",
+    "quote": "exact quote",
+}
+_REF_DOC = {
+    "actor": "actor id",
+    "place": "place id",
+    "event": "event id",
+    "entity": "actor, place or event id",
+    "mentionable": "actor or place id",
+}
+
+
+def _values(values: list[str], scheme: str = "") -> str:
+    if scheme and len(values) > 12:
+        return f"a concept of the `{scheme}` scheme (`kg vocab {scheme}`)"
+    return ", ".join(f"`{v}`" for v in values)
+
+
+def _value_doc(f: Field, vocab: dict[str, list[str]]) -> str:
+    t = f.type
+    if isinstance(t, Scalar):
+        text = _SCALAR_DOC[t.name]
+    elif isinstance(t, Vocab):
+        text = _values(vocab[t.scheme], t.scheme)
+    elif isinstance(t, Classes):
+        text = _values(t.values())
+    elif isinstance(t, Ref):
+        text = _REF_DOC[t.kind]
+    else:
+        text = f"a [{t.record}](#{t.record}) record"
+    if f.many:
+        text += ", or a list"
+    if f.inferable:
+        text += "; *inferable*"
+    return text
+
+
+def _rdf_doc(f: Field, r: Record) -> str:
+    if isinstance(f.type, Classes):
+        return "the class: " + ", ".join(f"`{c}`" for _, c in f.type.classes)
+    if isinstance(f.type, Nested):
+        return ", ".join(f"`{c}`" for c in schema.RECORDS[f.type.record].classes()) + " nodes"
+    if r is schema.INFERRED and f.key == "value":
+        return "the field's own predicate"
+    if f.predicate is None:
+        return "the node's IRI"
+    return f"`{f.predicate}`"
+
+
+def _template(iri: str) -> str:
+    base = "<" if iri.startswith("{subject}") else "<.../id/"  # under the node it is about
+    return base + re.sub(r"\{(\w+)\}", lambda m: m.group(1).upper(), iri) + ">"
+
+
+def format_tables(vocab: dict[str, list[str]]) -> str:
+    """Markdown: the sections of a file, each record's fields, and the node each becomes."""
+    out = ["\n## Sections\n\n| section | in | record | what |\n|---|---|---|---|\n"]
+    for sec in schema.SECTIONS:
+        where = "article files" if sec.article_only else "any file"
+        if not sec.many:
+            where = "article files (one)"
+        out.append(f"| `{sec.key}` | {where} | [{sec.record}](#{sec.record}) | {sec.doc} |\n")
+    records = [*schema.RECORDS.values(), schema.INFERRED]
+    for r in records:
+        out.append(f"\n### {r.name}\n\n{r.doc}\n\n")
+        out.append("| field | required | value | RDF | what |\n|---|---|---|---|---|\n")
+        for f in r.fields:
+            doc = f.doc + (" (an actor needs a mention)" if f.mention else "")
+            out.append(
+                f"| `{f.key}` | {'yes' if f.required else ''} | {_value_doc(f, vocab)} "
+                f"| {_rdf_doc(f, r)} | {doc} |\n"
+            )
+    out.append(
+        "\n### How it becomes RDF\n\nPrefix `nkg:` = `https://w3id.org/newskg/ontology#`, "
+        "`.../id/` = `https://w3id.org/newskg/id/`.\n\n| record | node |\n|---|---|\n"
+    )
+    for r in records:
+        node = f"`{_template(r.iri)}` a " + " or ".join(f"`{c}`" for c in r.classes())
+        if r.in_article:
+            node += f"; `{r.in_article}` the article"
+        if r.parent_ref is not None:
+            node += f"; `{r.parent_ref[0]}` the report's {r.parent_ref[1]}"
+        if r is schema.INFERRED:
+            node += "; `nkg:onProperty` the field's predicate; `SUBJECT nkg:inferred` it"
+        out.append(f"| {r.name} | {node} |\n")
+    out.append(
+        "| evidence | `<OWNER/evidence/HASH>` a `nkg:Evidence`; `nkg:exact` the quote (HASH: "
+        "the first 12 hex digits of the quote's SHA-1); `OWNER nkg:evidence` it |\n"
+    )
+    return "".join(out) + "\n"
+
+
+# --- JSON Schema ------------------------------------------------------------------------------
+
+_SLUG = {"type": ["string", "integer"], "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$", "minimum": 0}
+_JSON_SCALARS: dict[str, dict[str, Any]] = {
+    # YAML 1.2 (what editors use) reads `2020` or `25` as a number: kg reads it as text
+    "text": {"type": ["string", "number", "boolean"], "pattern": "\\S"},
+    "slug": _SLUG,
+    "date": {
+        "type": ["string", "integer"],
+        "pattern": "^([0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?|--[0-9]{2}-[0-9]{2})$",
+        "minimum": 0,
+        "maximum": 9999,
+    },
+    "count": {"type": ["string", "integer"], "pattern": "^[0-9]+$", "minimum": 0},
+    "url": {"type": "string", "pattern": "^https?://\\S+$"},
+    "file name": {"type": ["string", "number"], "pattern": "^[^/\\\\]*\\S[^/\\\\]*$"},
+    "quote": {"type": ["string", "number", "boolean"], "pattern": "\\S"},
+}
+
+
+def _json_type(t: schema.FieldType, vocab: dict[str, list[str]]) -> dict[str, Any]:
+    if isinstance(t, Scalar):
+        return dict(_JSON_SCALARS[t.name])
+    if isinstance(t, Vocab):
+        return {"enum": vocab[t.scheme]}
+    if isinstance(t, Classes):
+        return {"enum": t.values()}
+    if isinstance(t, Ref):
+        return dict(_SLUG)
+    return {"$ref": f"#/$defs/{t.record}"}
+
+
+def _json_field(f: Field, vocab: dict[str, list[str]]) -> dict[str, Any]:
+    item = _json_type(f.type, vocab)
+    if f.many:
+        array: dict[str, Any] = {"type": "array", "items": item}
+        if f.required:
+            array["minItems"] = 1
+        return {"description": f.doc, "anyOf": [item, array]}
+    if f.inferable:
+        inferred = _json_record(schema.INFERRED, vocab)
+        inferred["properties"]["value"] = item
+        return {"description": f.doc + " (inferable)", "anyOf": [item, inferred]}
+    return {"description": f.doc, **item}
+
+
+def _json_record(r: Record, vocab: dict[str, list[str]]) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "type": "object",
+        "description": r.doc,
+        "properties": {f.key: _json_field(f, vocab) for f in r.fields},
+        "additionalProperties": False,
+    }
+    required = [f.key for f in r.fields if f.required]
+    if required:
+        out["required"] = required
+    return out
+
+
+def json_schema(vocab: dict[str, list[str]]) -> dict[str, Any]:
+    """A JSON Schema (draft 2020-12) of an extraction file, for editors to check it as it is
+    typed. kg's reader checks more (ids defined, references of the right kind, real dates)."""
+    sections: dict[str, Any] = {}
+    for sec in schema.SECTIONS:
+        ref = {"$ref": f"#/$defs/{sec.record}"}
+        sections[sec.key] = (
+            {"description": sec.doc, **ref}
+            if not sec.many
+            else {
+                "description": sec.doc,
+                "type": "array",
+                "items": ref,
+            }
+        )
+    article_only = [s.key for s in schema.SECTIONS if s.article_only]
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://w3id.org/newskg/schema/extraction.schema.json",
+        "title": "newskg extraction file",
+        "description": "One curated YAML file of extractions/ (docs/extraction-format.md). "
+        "Generated from kg/schema.py by `make docs`.",
+        "type": "object",
+        "properties": sections,
+        "additionalProperties": False,
+        "minProperties": 1,
+        "if": {"not": {"required": ["article"]}},
+        "then": {"properties": {key: {"maxItems": 0} for key in article_only}},
+        "$defs": {r.name: _json_record(r, vocab) for r in schema.RECORDS.values()},
+    }
+
+
+def json_schema_text(vocab: dict[str, list[str]]) -> str:
+    return json.dumps(json_schema(vocab), indent=2, ensure_ascii=False) + "\n"
+
+
+def generated() -> dict[Path, str]:
+    """What ``make docs`` writes from the schema: path -> its current content."""
+    vocab = ontology.vocabulary(ontology.load("ontology.ttl"))
+    return {
+        MODEL: replace_region(MODEL.read_text(encoding="utf-8"), model_source(), "#"),
+        FORMAT_DOC: replace_region(
+            FORMAT_DOC.read_text(encoding="utf-8"), format_tables(vocab), "<!--"
+        ),
+        JSON_SCHEMA: json_schema_text(vocab),
+    }
+
+
+if __name__ == "__main__":  # pragma: no cover
+    for path, text in generated().items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        print(f"wrote {path.relative_to(ROOT)}")
