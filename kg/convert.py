@@ -4,7 +4,10 @@ and line produced every node and triple, so validation can point back at the sou
 from __future__ import annotations
 
 import hashlib
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +31,7 @@ def entity_iri(entity: Entity) -> URIRef:
 
 
 def article_iri(article_id: str) -> URIRef:
-    return ID[f"article/{article_id}"]
+    return ID[schema.ARTICLE.iri.format(id=article_id)]
 
 
 def date_literal(d: Date) -> Literal:
@@ -55,9 +58,7 @@ class Converter:
     def ref(self, ident: str) -> URIRef:
         return entity_iri(self.corpus.entities[ident])
 
-    def add(self, s: URIRef, p: URIRef, o: Node | None, loc: Location) -> None:
-        if o is None:
-            return
+    def add(self, s: URIRef, p: URIRef, o: Node, loc: Location) -> None:
         self.triples.append((s, p, o))
         if self.track:
             self.where.setdefault((s, p), loc)
@@ -67,30 +68,17 @@ class Converter:
         if self.track:
             self.where.setdefault((s, None), loc)
 
-    def evidence(self, owner: URIRef, quotes: list[Quote]) -> None:
+    def evidence(self, owner: URIRef, p: URIRef, quotes: list[Quote]) -> None:
         for q in quotes:
             digest = hashlib.sha1(q.text.encode("utf-8")).hexdigest()[:12]
             ev = URIRef(f"{owner}/evidence/{digest}")
             self.node(ev, N.Evidence, q.where)
             self.add(ev, N.exact, Literal(q.text), q.where)
-            self.add(owner, N.evidence, ev, q.where)
+            self.add(owner, p, ev, q.where)
             span = self.offsets.get((self.article_id, q.text))
             if span is not None:
                 self.add(ev, N.start, Literal(span[0], datatype=XSD.integer), q.where)
                 self.add(ev, N.end, Literal(span[1], datatype=XSD.integer), q.where)
-
-    def term(self, t: schema.FieldType, value: Any) -> Node:
-        """The RDF term of one field value."""
-        if isinstance(t, schema.Ref):
-            return self.ref(value)
-        if isinstance(t, schema.Vocab):
-            return concept(t.scheme, value)
-        if isinstance(t, schema.Scalar):
-            if t.name == "date":
-                return date_literal(value)
-            if t.name == "url":
-                return Literal(value, datatype=XSD.anyURI)
-        return Literal(value)
 
     # -- records --
 
@@ -107,32 +95,26 @@ class Converter:
 
     def record(self, spec: schema.Record, obj: Any, context: dict[str, str]) -> None:
         """The node of one record and its fields' triples; then its nested records'."""
-        own = {f.name: v for f in spec.fields if isinstance(v := getattr(obj, f.name), str)}
-        context = {**context, **own}
+        plan = _plan(spec)
+        context = {**context, **{k: getattr(obj, k) for k in plan.own_keys}}
         s = ID[spec.iri.format(**context)]
         where, lines = obj.where, obj.field_lines
-        if spec.rdf_class:
-            self.node(s, schema.expand(spec.rdf_class), where)
-        for f in spec.fields:
-            if isinstance(f.type, schema.Classes):
-                self.node(s, schema.expand(dict(f.type.classes)[getattr(obj, f.name)]), where)
-        art = article_iri(self.article_id)
-        if spec.in_article:
-            self.add(s, schema.expand(spec.in_article), art, where)
-        if spec.parent_ref is not None:
-            predicate, key = spec.parent_ref
-            self.add(s, schema.expand(predicate), self.ref(context[key]), where)
-        nested: list[tuple[schema.Record, Any]] = []
-        for f in spec.fields:
-            found = schema.values(obj, f)
-            if isinstance(f.type, schema.Nested):
-                nested += [(schema.RECORDS[f.type.record], child) for child in found]
-            elif f.type == schema.QUOTE:
-                self.evidence(s, found)
-            elif f.predicate is not None and found:
-                p, loc = schema.expand(f.predicate), _field(where, lines, f.key)
-                for value in found:
-                    self.add(s, p, self.term(f.type, value), loc)
+        for cls in plan.classes(obj):
+            self.node(s, cls, where)
+        if plan.in_article is not None:
+            self.add(s, plan.in_article, article_iri(self.article_id), where)
+        if plan.parent_ref is not None:
+            predicate, key = plan.parent_ref
+            self.add(s, predicate, self.ref(context[key]), where)
+        for name, key, many, p, make in plan.terms:
+            value = getattr(obj, name)
+            if value is None or value == []:
+                continue
+            loc = _field(where, lines, key)
+            for v in value if many else [value]:
+                self.add(s, p, make(self, v), loc)
+        for name, p in plan.evidence:
+            self.evidence(s, p, getattr(obj, name))
         if isinstance(obj, Actor) and obj.type == "state":
             self.add(s, N.placeType, concept("place-type", "country"), where)
         for key, reason in sorted(getattr(obj, "inferred", {}).items()):
@@ -142,8 +124,79 @@ class Converter:
             self.add(node, N.onProperty, schema.expand(spec.field(key).predicate or ""), loc)
             self.add(node, N.reason, Literal(reason), loc)
             self.add(s, N.inferred, node, loc)
-        for child_spec, child in nested:
-            self.record(child_spec, child, context)
+        for name, child_spec in plan.nested:
+            for child in getattr(obj, name):
+                self.record(child_spec, child, context)
+
+
+Make = Callable[[Converter, Any], Node]
+
+
+def _term_maker(t: schema.FieldType) -> Make:
+    """How one field value becomes an RDF term."""
+    if isinstance(t, schema.Ref):
+        return lambda c, ident: c.ref(ident)
+    if isinstance(t, schema.Vocab):
+        scheme = t.scheme
+        return lambda c, slug: concept(scheme, slug)
+    if t == schema.DATE:
+        return lambda c, d: date_literal(d)
+    if t == schema.URL:
+        return lambda c, u: Literal(u, datatype=XSD.anyURI)
+    return lambda c, v: Literal(v)
+
+
+@dataclass
+class _Plan:
+    """A record's conversion, worked out once from the schema."""
+
+    own_keys: list[str]  # of the record's fields, those its IRI uses
+    class_field: tuple[str, dict[str, URIRef]] | None
+    rdf_class: URIRef | None
+    in_article: URIRef | None
+    parent_ref: tuple[URIRef, str] | None
+    terms: list[tuple[str, str, bool, URIRef, Make]]  # (attribute, key, many, predicate, how
+    # a value becomes a term)
+    evidence: list[tuple[str, URIRef]]  # (attribute, predicate) of the fields of quotes
+    nested: list[tuple[str, schema.Record]]  # (attribute, record) of the nested records
+
+    def classes(self, obj: Any) -> list[URIRef]:
+        if self.class_field is None:
+            return [self.rdf_class] if self.rdf_class is not None else []
+        name, classes = self.class_field
+        return [classes[getattr(obj, name)]]
+
+
+@cache
+def _plan(spec: schema.Record) -> _Plan:
+    used = set(re.findall(r"\{(\w+)\}", spec.iri))
+    class_field = next(
+        (
+            (f.name, {v: schema.expand(c) for v, c in f.type.classes})
+            for f in spec.fields
+            if isinstance(f.type, schema.Classes)
+        ),
+        None,
+    )
+    terms, evidence, nested = [], [], []
+    for f in spec.fields:
+        if isinstance(f.type, schema.Nested):
+            nested.append((f.name, schema.RECORDS[f.type.record]))
+        elif f.type == schema.QUOTE:
+            evidence.append((f.name, schema.expand(f.predicate or "nkg:evidence")))
+        elif f.predicate is not None:
+            p = schema.expand(f.predicate)
+            terms.append((f.name, f.key, f.many, p, _term_maker(f.type)))
+    return _Plan(
+        [f.name for f in spec.fields if f.name in used],
+        class_field,
+        schema.expand(spec.rdf_class) if spec.rdf_class else None,
+        schema.expand(spec.in_article) if spec.in_article else None,
+        (schema.expand(spec.parent_ref[0]), spec.parent_ref[1]) if spec.parent_ref else None,
+        terms,
+        evidence,
+        nested,
+    )
 
 
 def graph_name(f: ExtractionFile) -> URIRef:

@@ -11,6 +11,7 @@ import difflib
 import os
 import re
 from collections.abc import Callable, Iterable
+from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -257,7 +258,7 @@ class _FileReader:
         r = _Record(node, self.path, field, spec.keys, line)
         inferred: dict[str, str] = {}
         found: dict[str, Any] = {}
-        for f in sorted(spec.fields, key=lambda f: not (f.required and not f.many)):
+        for f in _read_order(spec):
             found[f.name] = self._value(r, f, inferred)
         if any(f.inferable for f in spec.fields):
             found["inferred"] = inferred
@@ -298,6 +299,12 @@ class _FileReader:
             return slug
         spec = schema.RECORDS[t.record]
         return lambda value, loc: self.record(spec, value, loc.field or "", loc.line or 1)
+
+
+@cache
+def _read_order(spec: schema.Record) -> list[schema.Field]:
+    """Required single-valued fields first, so a missing one is reported before the others."""
+    return sorted(spec.fields, key=lambda f: not (f.required and not f.many))
 
 
 def _missing(f: schema.Field) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING, Any, Literal
 
 from rdflib import URIRef
@@ -476,6 +477,7 @@ _BY_CLASS = {r.cls: r for r in RECORDS.values()}
 # --- derived helpers --------------------------------------------------------------------------
 
 
+@cache
 def expand(curie: str) -> URIRef:
     """The IRI of a CURIE such as ``nkg:title`` or ``rdfs:label``."""
     prefix, _, local = curie.partition(":")
@@ -513,8 +515,13 @@ def _walk(spec: Record, obj: Any, parent: Any) -> Iterator[tuple[Record, Any, An
                 yield from _walk(RECORDS[f.type.record], child, obj)
 
 
+@cache
+def reference_fields(spec: Record) -> list[Field]:
+    """The fields of a record that hold ids of actors, places or events."""
+    return [f for f in spec.fields if isinstance(f.type, Ref)]
+
+
 def entity_references(entity: Entity) -> list[str]:
     """The ids an actor, place or event definition refers to (part_of, located_in, place...),
     in field order: the chains the shapes may follow from it."""
-    spec = record_of(entity)
-    return [i for f in spec.fields if isinstance(f.type, Ref) for i in values(entity, f)]
+    return [i for f in reference_fields(record_of(entity)) for i in values(entity, f)]

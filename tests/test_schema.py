@@ -5,7 +5,11 @@ the shapes agree with it."""
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
+import subprocess
+import sys
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -353,3 +357,75 @@ def test_entity_references() -> None:
     assert schema.entity_references(place) == ["q"]
     assert schema.entity_references(event) == ["p", "q", "big"]
     assert schema.entity_references(Event("e", "war", "E", where=None)) == []  # type: ignore[arg-type]
+
+
+# --- the recipe of docs/extraction-format.md, "Changing the format" -------------------------
+
+NEW_FIELD = {  # the hand edits that add an optional field `place_text` to reports
+    "kg/schema.py": (
+        '        Field(\n            "participants",',
+        '        Field("place_text", TEXT, "the place as written", "nkg:placeText"),\n'
+        '        Field(\n            "participants",',
+    ),
+    "ontology/ontology.ttl": (
+        "nkg:Participation\n",
+        'nkg:placeText\n    a owl:DatatypeProperty ;\n    rdfs:label "place as written"@en ;\n'
+        '    rdfs:comment "How the article names the place of an event, verbatim."@en ;\n'
+        "    rdfs:domain nkg:EventReport ;\n    rdfs:range xsd:string .\n\nnkg:Participation\n",
+    ),
+    "ontology/shapes.ttl": (
+        '        sh:message "An event report needs at least one evidence quote." ] .\n',
+        '        sh:message "An event report needs at least one evidence quote." ] ;\n'
+        "    sh:property [\n        sh:path nkg:placeText ; sh:maxCount 1 ; sh:node nks:Text ;\n"
+        '        sh:message "An event report has at most one place as written." ] .\n',
+    ),
+}
+
+
+def test_adding_an_optional_field_takes_three_hand_edits(tmp_path: Path) -> None:
+    """On a copy of the repository: edit three files, regenerate, and the new field is read,
+    converted, documented, in the JSON Schema, and agrees with the ontology and shapes."""
+    copy = tmp_path / "repo"
+    for part in ("kg", "ontology", "tests", "schema", "docs", "extractions"):
+        shutil.copytree(ROOT / part, copy / part, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", copy)
+    for name, (old, new) in NEW_FIELD.items():
+        text = (copy / name).read_text(encoding="utf-8")
+        assert text.count(old) == 1, name
+        (copy / name).write_text(text.replace(old, new), encoding="utf-8")
+    files = [p for p in copy.rglob("*") if p.is_file()]
+    before = {p: p.read_bytes() for p in files}
+
+    def run(*args: str) -> str:
+        env = {**os.environ, "PYTHONPATH": str(copy)}
+        done = subprocess.run(
+            [sys.executable, *args], cwd=copy, env=env, capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        return done.stdout
+
+    run("-m", "kg.docs")
+    changed = sorted(str(p.relative_to(copy)) for p in files if p.read_bytes() != before[p])
+    assert changed == ["docs/extraction-format.md", "kg/model.py", "schema/extraction.schema.json"]
+    assert "| `place_text` |  | text | `nkg:placeText` |" in (
+        copy / "docs" / "extraction-format.md"
+    ).read_text(encoding="utf-8")
+
+    corpus = copy / "corpus"
+    corpus.mkdir()
+    for name in ("shared.yaml", "gazette-2021-06-01.yaml"):
+        shutil.copy(MINI / name, corpus / name)
+    article = corpus / "gazette-2021-06-01.yaml"
+    text = article.read_text(encoding="utf-8")
+    article.write_text(
+        text.replace(
+            "    date_text: on Sunday\n", "    date_text: on Sunday\n    place_text: downtown\n"
+        ),
+        encoding="utf-8",
+    )
+    cli = "from kg.cli import main; main()"
+    run("-c", cli, "build", "-e", "corpus", "--ontology", "ontology", "-o", "out")
+    nt = (copy / "out" / "kg.nt").read_text(encoding="utf-8")
+    report = "<https://w3id.org/newskg/id/report/gazette-2021-06-01/port-city-rally-2021-05>"
+    assert f'{report} <https://w3id.org/newskg/ontology#placeText> "downtown" .\n' in nt
+    run("-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_schema.py", "-k", "not three")
