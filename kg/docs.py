@@ -252,7 +252,7 @@ def _template(iri: str) -> str:
 
 def format_tables(vocab: dict[str, list[str]]) -> str:
     """Markdown: the sections of a file, each record's fields, and the node each becomes."""
-    out = ["\n## Sections\n\n| section | in | record | what |\n|---|---|---|---|\n"]
+    out = ["\n### Sections\n\n| section | in | record | what |\n|---|---|---|---|\n"]
     for sec in schema.SECTIONS:
         where = "article files" if sec.article_only else "any file"
         if not sec.many:

@@ -11,7 +11,6 @@ import difflib
 import os
 import re
 from collections.abc import Callable, Iterable
-from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -24,6 +23,7 @@ from .yamlstrict import LMap, line_of
 
 T = TypeVar("T")
 Vocabulary = dict[str, list[str]]  # scheme name -> allowed slugs, in ontology order
+Parser = Callable[[Any, Location], Any]  # (YAML value, where it is) -> model value
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _DATE_FORMS = (
@@ -211,7 +211,7 @@ class _FileReader:
     def __init__(self, path: str, vocab: Vocabulary) -> None:
         self.path = path
         self.vocab = vocab
-        self._parsers: dict[schema.FieldType, Callable[[Any, Location], Any]] = {}
+        self._plans: dict[schema.Record, list[tuple[schema.Field, Parser]]] = {}
 
     def read(self, doc: Any) -> ExtractionFile:
         if doc is None:
@@ -258,8 +258,12 @@ class _FileReader:
         r = _Record(node, self.path, field, spec.keys, line)
         inferred: dict[str, str] = {}
         found: dict[str, Any] = {}
-        for f in _read_order(spec):
-            found[f.name] = self._value(r, f, inferred)
+        plan = self._plans.get(spec)
+        if plan is None:  # required single-valued fields first: a missing one is reported first
+            order = sorted(spec.fields, key=lambda f: not (f.required and not f.many))
+            plan = self._plans[spec] = [(f, self._parser(f.type)) for f in order]
+        for f, parse in plan:
+            found[f.name] = self._value(r, f, parse, inferred)
         if any(f.inferable for f in spec.fields):
             found["inferred"] = inferred
         obj = getattr(model, spec.cls)(where=r.loc(), field_lines=r.lines(), **found)
@@ -269,8 +273,7 @@ class _FileReader:
             )
         return obj
 
-    def _value(self, r: _Record, f: schema.Field, inferred: dict[str, str]) -> Any:
-        parse = self._parser(f.type)
+    def _value(self, r: _Record, f: schema.Field, parse: Parser, inferred: dict[str, str]) -> Any:
         if f.many:
             items = r.many(f.key, parse)
             if f.required and not items:
@@ -282,13 +285,7 @@ class _FileReader:
             return r.req(f.key, parse, _missing(f))
         return r.opt(f.key, parse)
 
-    def _parser(self, t: schema.FieldType) -> Callable[[Any, Location], Any]:
-        parse = self._parsers.get(t)
-        if parse is None:
-            parse = self._parsers[t] = self._make_parser(t)
-        return parse
-
-    def _make_parser(self, t: schema.FieldType) -> Callable[[Any, Location], Any]:
+    def _parser(self, t: schema.FieldType) -> Parser:
         if isinstance(t, schema.Scalar):
             return _SCALARS[t.name]
         if isinstance(t, schema.Vocab):
@@ -301,12 +298,6 @@ class _FileReader:
         return lambda value, loc: self.record(spec, value, loc.field or "", loc.line or 1)
 
 
-@cache
-def _read_order(spec: schema.Record) -> list[schema.Field]:
-    """Required single-valued fields first, so a missing one is reported before the others."""
-    return sorted(spec.fields, key=lambda f: not (f.required and not f.many))
-
-
 def _missing(f: schema.Field) -> str:
     return "required field is missing" + (f": {f.missing}" if f.missing else "")
 
@@ -315,7 +306,7 @@ def quote(value: Any, loc: Location) -> Quote:
     return Quote(text(value, loc), loc)
 
 
-_SCALARS: dict[str, Callable[[Any, Location], Any]] = {
+_SCALARS: dict[str, Parser] = {
     "text": text,
     "slug": slug,
     "date": date,
@@ -495,7 +486,7 @@ class _References:
 
     def check(self) -> list[KgError]:
         seen: dict[str, dict[str, Location]] = {}  # what must be unique -> key -> first place
-        for spec, obj, _ in schema.walk(self.f):
+        for spec, obj in schema.walk(self.f):
             if spec.unique is not None:
                 key, what = spec.unique
                 self._unique(seen.setdefault(what, {}), what, getattr(obj, key), obj.where)

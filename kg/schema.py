@@ -102,7 +102,7 @@ class Field:
         return self.attr or self.key
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: each record is one object
 class Record:
     """A YAML mapping of the format, the model class it is read into and the node it becomes."""
 
@@ -176,6 +176,21 @@ def _entity(
     return Record(name, cls, doc, fields, rdf_class, f"{name}/{{id}}", base="Entity")
 
 
+ACTOR_TYPE = Classes(
+    "actor type",
+    (
+        ("person", "nkg:Person"),
+        ("organisation", "nkg:Organisation"),
+        ("armed-group", "nkg:ArmedGroup"),
+        ("government-body", "nkg:GovernmentBody"),
+        ("political-party", "nkg:PoliticalParty"),
+        ("media-outlet", "nkg:MediaOutlet"),
+        ("state", "nkg:State"),
+        ("movement", "nkg:Movement"),
+        ("collective-group", "nkg:CollectiveGroup"),
+    ),
+)
+
 ACTOR = _entity(
     "actor",
     "Actor",
@@ -183,20 +198,7 @@ ACTOR = _entity(
     "place is expected.",
     Field(
         "type",
-        Classes(
-            "actor type",
-            (
-                ("person", "nkg:Person"),
-                ("organisation", "nkg:Organisation"),
-                ("armed-group", "nkg:ArmedGroup"),
-                ("government-body", "nkg:GovernmentBody"),
-                ("political-party", "nkg:PoliticalParty"),
-                ("media-outlet", "nkg:MediaOutlet"),
-                ("state", "nkg:State"),
-                ("movement", "nkg:Movement"),
-                ("collective-group", "nkg:CollectiveGroup"),
-            ),
-        ),
+        ACTOR_TYPE,
         "what kind of actor (its class)",
         required=True,
     ),
@@ -468,7 +470,7 @@ SECTIONS: tuple[Section, ...] = (
 )
 
 ENTITY_RECORDS = (ACTOR, PLACE, EVENT)
-ACTOR_TYPES: tuple[str, ...] = tuple(ACTOR.field("type").type.values())  # type: ignore[union-attr]
+ACTOR_TYPES: tuple[str, ...] = tuple(ACTOR_TYPE.values())
 EVIDENCE_CLASS = "nkg:Evidence"
 
 _BY_CLASS = {r.cls: r for r in RECORDS.values()}
@@ -497,22 +499,22 @@ def values(obj: object, f: Field) -> list[Any]:
     return [] if value is None else [value]
 
 
-def walk(f: ExtractionFile) -> Iterator[tuple[Record, Any, Any]]:
-    """Every record of a file as (record, object, parent object or None), in section order,
-    nested records right after their parent."""
+def walk(f: ExtractionFile) -> Iterator[tuple[Record, Any]]:
+    """Every record of a file as (record, model object), in section order, nested records
+    right after their parent."""
     for section in SECTIONS:
         found = getattr(f, section.key)
         items = found if section.many else ([] if found is None else [found])
         for obj in items:
-            yield from _walk(RECORDS[section.record], obj, None)
+            yield from _walk(RECORDS[section.record], obj)
 
 
-def _walk(spec: Record, obj: Any, parent: Any) -> Iterator[tuple[Record, Any, Any]]:
-    yield spec, obj, parent
+def _walk(spec: Record, obj: Any) -> Iterator[tuple[Record, Any]]:
+    yield spec, obj
     for f in spec.fields:
         if isinstance(f.type, Nested):
             for child in values(obj, f):
-                yield from _walk(RECORDS[f.type.record], child, obj)
+                yield from _walk(RECORDS[f.type.record], child)
 
 
 @cache

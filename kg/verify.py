@@ -68,7 +68,7 @@ def quotes_of(f: ExtractionFile) -> list[Quote]:
     """Every evidence quote of an article file (the fields of type quote), in file order."""
     quotes: list[Quote] = [
         q
-        for spec, obj, _ in schema.walk(f)
+        for spec, obj in schema.walk(f)
         for field in spec.fields
         if field.type == schema.QUOTE
         for q in schema.values(obj, field)
