@@ -71,6 +71,7 @@ from .fsutil import write_atomic
 from .links import apply_links
 from .model import Actor, Article, Corpus, Entity, Event, ExtractionFile, Place
 from .namespaces import LINKS_GRAPH, ONTOLOGY_GRAPH, PREFIXES, N, new_graph
+from .schema import entity_references
 from .validate import Found, Validator, locate, pyshacl_findings
 from .verify import Offsets, verify
 
@@ -257,17 +258,6 @@ def _id_line(record: Entity | Article) -> dict[str, int]:
 
 def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def outgoing(entity: Entity) -> list[str]:
-    """The ids an entity definition refers to: the chains shapes may follow."""
-    if isinstance(entity, Actor):
-        return [*entity.part_of, *entity.located_in]
-    if isinstance(entity, Place):
-        return list(entity.located_in)
-    if isinstance(entity, Event):
-        return [*entity.places, *([entity.sub_event_of] if entity.sub_event_of else [])]
-    return []
 
 
 def _kind(entity: Entity) -> str:
@@ -793,7 +783,7 @@ class _Reader:
                 continue
             self.files[path] = f
             defined = f.entities()
-            reach = {e.id: outgoing(e) for e in defined}
+            reach = {e.id: entity_references(e) for e in defined}
             trimmed = [_trim(e) for e in defined]
             graph = str(graph_name(f))
             out.append((path, trimmed, reach, _trim_article(f.article), graph, None))

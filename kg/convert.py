@@ -4,43 +4,21 @@ and line produced every node and triple, so validation can point back at the sou
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
+from typing import Any
 
 from rdflib import Graph, Literal, Node, URIRef
-from rdflib.namespace import RDF, RDFS, SKOS, XSD
+from rdflib.namespace import RDF, XSD
 
+from . import schema
 from .errors import Location
-from .model import (
-    Actor,
-    Article,
-    Corpus,
-    Date,
-    Entity,
-    Event,
-    ExtractionFile,
-    Figure,
-    Mention,
-    Place,
-    Quote,
-    Report,
-    Statement,
-)
+from .model import Actor, Corpus, Date, Entity, ExtractionFile, Quote
 from .namespaces import ID, N, concept, new_graph
 from .verify import Offsets
-
-ACTOR_CLASSES = {
-    "person": N.Person,
-    "organisation": N.Organisation,
-    "armed-group": N.ArmedGroup,
-    "government-body": N.GovernmentBody,
-    "political-party": N.PoliticalParty,
-    "media-outlet": N.MediaOutlet,
-    "state": N.State,
-    "movement": N.Movement,
-    "collective-group": N.CollectiveGroup,
-}
 
 Where = dict[tuple[Node, Node | None], Location]
 """(subject, predicate) -> where it came from; (subject, None) is where the node was defined."""
@@ -49,14 +27,11 @@ Triple = tuple[Node, Node, Node]
 
 
 def entity_iri(entity: Entity) -> URIRef:
-    kind = (
-        "actor" if isinstance(entity, Actor) else "place" if isinstance(entity, Place) else "event"
-    )
-    return ID[f"{kind}/{entity.id}"]
+    return ID[schema.record_of(entity).iri.format(id=entity.id)]
 
 
 def article_iri(article_id: str) -> URIRef:
-    return ID[f"article/{article_id}"]
+    return ID[schema.ARTICLE.iri.format(id=article_id)]
 
 
 def date_literal(d: Date) -> Literal:
@@ -83,9 +58,7 @@ class Converter:
     def ref(self, ident: str) -> URIRef:
         return entity_iri(self.corpus.entities[ident])
 
-    def add(self, s: URIRef, p: URIRef, o: Node | None, loc: Location) -> None:
-        if o is None:
-            return
+    def add(self, s: URIRef, p: URIRef, o: Node, loc: Location) -> None:
         self.triples.append((s, p, o))
         if self.track:
             self.where.setdefault((s, p), loc)
@@ -95,205 +68,135 @@ class Converter:
         if self.track:
             self.where.setdefault((s, None), loc)
 
-    def text(self, s: URIRef, p: URIRef, value: str | None, loc: Location) -> None:
-        if value is not None:
-            self.add(s, p, Literal(value), loc)
-
-    def texts(self, s: URIRef, p: URIRef, values: Iterable[str], loc: Location) -> None:
-        for v in values:
-            self.add(s, p, Literal(v), loc)
-
-    def refs(self, s: URIRef, p: URIRef, idents: Iterable[str | None], loc: Location) -> None:
-        for i in idents:
-            if i is not None:
-                self.add(s, p, self.ref(i), loc)
-
-    def date(self, s: URIRef, p: URIRef, value: Date | None, loc: Location) -> None:
-        if value is not None:
-            self.add(s, p, date_literal(value), loc)
-
-    def evidence(self, owner: URIRef, quotes: list[Quote]) -> None:
+    def evidence(self, owner: URIRef, p: URIRef, quotes: list[Quote]) -> None:
         for q in quotes:
             digest = hashlib.sha1(q.text.encode("utf-8")).hexdigest()[:12]
             ev = URIRef(f"{owner}/evidence/{digest}")
             self.node(ev, N.Evidence, q.where)
             self.add(ev, N.exact, Literal(q.text), q.where)
-            self.add(owner, N.evidence, ev, q.where)
+            self.add(owner, p, ev, q.where)
             span = self.offsets.get((self.article_id, q.text))
             if span is not None:
                 self.add(ev, N.start, Literal(span[0], datatype=XSD.integer), q.where)
                 self.add(ev, N.end, Literal(span[1], datatype=XSD.integer), q.where)
-
-    def inferences(
-        self,
-        s: URIRef,
-        inferred: dict[str, str],
-        props: dict[str, URIRef],
-        where: Location,
-        lines: dict[str, int],
-    ) -> None:
-        for key, reason in sorted(inferred.items()):
-            loc = _field(where, lines, key)
-            node = URIRef(f"{s}/inferred/{key.replace('_', '-')}")
-            self.node(node, N.Inference, loc)
-            self.add(node, N.onProperty, props[key], loc)
-            self.add(node, N.reason, Literal(reason), loc)
-            self.add(s, N.inferred, node, loc)
 
     # -- records --
 
     def convert_file(self, f: ExtractionFile) -> list[Triple]:
         """The triples one file contributes (an article's: what the article says)."""
         self.triples = []
-        self._convert_file(f)
+        self.article_id = f.article.id if f.article is not None else ""
+        context = {"article": self.article_id}
+        for section in schema.SECTIONS:
+            found = getattr(f, section.key)
+            for obj in found if section.many else [] if found is None else [found]:
+                self.record(schema.RECORDS[section.record], obj, context)
         return self.triples
 
-    def _convert_file(self, f: ExtractionFile) -> None:
-        for actor in f.actors:
-            self.actor(actor)
-        for place in f.places:
-            self.place(place)
-        for event in f.events:
-            self.event(event)
-        if f.article is None:
-            return
-        a = f.article
-        self.article_id = a.id
-        art = article_iri(a.id)
-        self.article(art, a)
-        for m in f.mentions:
-            self.mention(art, a.id, m)
-        for r in f.reports:
-            self.report(art, a.id, r)
-        for s in f.statements:
-            self.statement(art, a.id, s)
-        for fig in f.figures:
-            self.figure(art, a.id, fig)
+    def record(self, spec: schema.Record, obj: Any, context: dict[str, str]) -> None:
+        """The node of one record and its fields' triples; then its nested records'."""
+        plan = _plan(spec)
+        context = {**context, **{k: getattr(obj, k) for k in plan.own_keys}}
+        s = ID[spec.iri.format(**context)]
+        where, lines = obj.where, obj.field_lines
+        for cls in plan.classes(obj):
+            self.node(s, cls, where)
+        if plan.in_article is not None:
+            self.add(s, plan.in_article, article_iri(self.article_id), where)
+        if plan.parent_ref is not None:
+            predicate, key = plan.parent_ref
+            self.add(s, predicate, self.ref(context[key]), where)
+        for name, key, many, p, make in plan.terms:
+            value = getattr(obj, name)
+            if value is None or value == []:
+                continue
+            loc = _field(where, lines, key)
+            for v in value if many else [value]:
+                self.add(s, p, make(self, v), loc)
+        for name, p in plan.evidence:
+            self.evidence(s, p, getattr(obj, name))
+        if isinstance(obj, Actor) and obj.type == "state":
+            self.add(s, N.placeType, concept("place-type", "country"), where)
+        for key, reason in sorted(getattr(obj, "inferred", {}).items()):
+            loc = _field(where, lines, key)
+            node = URIRef(f"{s}/inferred/{key.replace('_', '-')}")
+            self.node(node, N.Inference, loc)
+            self.add(node, N.onProperty, schema.expand(spec.field(key).predicate or ""), loc)
+            self.add(node, N.reason, Literal(reason), loc)
+            self.add(s, N.inferred, node, loc)
+        for name, child_spec in plan.nested:
+            for child in getattr(obj, name):
+                self.record(child_spec, child, context)
 
-    def _entity(self, s: URIRef, e: Entity) -> None:
-        fl = e.field_lines
-        self.text(s, RDFS.label, e.label, _field(e.where, fl, "label"))
-        self.texts(s, SKOS.altLabel, e.alt_labels, _field(e.where, fl, "also"))
-        self.text(s, N.description, e.description, _field(e.where, fl, "description"))
-        self.text(s, N.curatorNote, e.note, _field(e.where, fl, "note"))
 
-    def actor(self, a: Actor) -> None:
-        s = entity_iri(a)
-        self.node(s, ACTOR_CLASSES[a.type], a.where)
-        self._entity(s, a)
-        self.refs(s, N.partOf, a.part_of, _field(a.where, a.field_lines, "part_of"))
-        if a.type == "state":
-            self.add(s, N.placeType, concept("place-type", "country"), a.where)
-            self.refs(s, N.locatedIn, a.located_in, _field(a.where, a.field_lines, "located_in"))
+Make = Callable[[Converter, Any], Node]
 
-    def place(self, p: Place) -> None:
-        s = entity_iri(p)
-        self.node(s, N.Place, p.where)
-        self._entity(s, p)
-        self.add(
-            s, N.placeType, concept("place-type", p.type), _field(p.where, p.field_lines, "type")
-        )
-        self.refs(s, N.locatedIn, p.located_in, _field(p.where, p.field_lines, "located_in"))
 
-    def event(self, e: Event) -> None:
-        s = entity_iri(e)
-        fl = e.field_lines
-        self.node(s, N.Event, e.where)
-        self._entity(s, e)
-        self.add(s, N.eventType, concept("event-type", e.type), _field(e.where, fl, "type"))
-        self.date(s, N.date, e.date, _field(e.where, fl, "date"))
-        self.date(s, N.endDate, e.end_date, _field(e.where, fl, "end_date"))
-        self.refs(s, N.place, e.places, _field(e.where, fl, "place"))
-        self.refs(s, N.subEventOf, [e.sub_event_of], _field(e.where, fl, "part_of"))
+def _term_maker(t: schema.FieldType) -> Make:
+    """How one field value becomes an RDF term."""
+    if isinstance(t, schema.Ref):
+        return lambda c, ident: c.ref(ident)
+    if isinstance(t, schema.Vocab):
+        scheme = t.scheme
+        return lambda c, slug: concept(scheme, slug)
+    if t == schema.DATE:
+        return lambda c, d: date_literal(d)
+    if t == schema.URL:
+        return lambda c, u: Literal(u, datatype=XSD.anyURI)
+    return lambda c, v: Literal(v)
 
-    def article(self, s: URIRef, a: Article) -> None:
-        fl = a.field_lines
-        self.node(s, N.Article, a.where)
-        self.text(s, N.title, a.title, _field(a.where, fl, "title"))
-        self.refs(s, N.author, a.authors, _field(a.where, fl, "authors"))
-        self.refs(s, N.publishedBy, [a.outlet], _field(a.where, fl, "outlet"))
-        self.date(s, N.publicationDate, a.published, _field(a.where, fl, "published"))
-        if a.url is not None:
-            self.add(s, N.url, Literal(a.url, datatype=XSD.anyURI), _field(a.where, fl, "url"))
-        self.add(s, N.genre, concept("genre", a.genre), _field(a.where, fl, "genre"))
-        self.text(s, N.sourceFile, a.source_file, _field(a.where, fl, "source_file"))
-        self.text(s, N.curatorNote, a.note, _field(a.where, fl, "note"))
-        self.inferences(
-            s, a.inferred, {"outlet": N.publishedBy, "published": N.publicationDate}, a.where, fl
-        )
 
-    def mention(self, art: URIRef, article_id: str, m: Mention) -> None:
-        s = ID[f"mention/{article_id}/{m.entity}"]
-        self.node(s, N.Mention, m.where)
-        self.add(s, N.mentionedIn, art, m.where)
-        self.refs(s, N.denotes, [m.entity], m.where)
-        self.texts(s, N.surfaceForm, m.forms, m.where)
-        self.texts(s, N.roleInArticle, m.roles, m.where)
-        self.evidence(s, m.evidence)
+@dataclass
+class _Plan:
+    """A record's conversion, worked out once from the schema."""
 
-    def report(self, art: URIRef, article_id: str, r: Report) -> None:
-        s = ID[f"report/{article_id}/{r.event}"]
-        fl = r.field_lines
-        self.node(s, N.EventReport, r.where)
-        self.refs(s, N.reports, [r.event], _field(r.where, fl, "event"))
-        self.add(s, N.statedIn, art, r.where)
-        self.date(s, N.date, r.date, _field(r.where, fl, "date"))
-        self.date(s, N.endDate, r.end_date, _field(r.where, fl, "end_date"))
-        self.text(s, N.dateText, r.date_text, _field(r.where, fl, "date_text"))
-        self.refs(s, N.place, r.places, _field(r.where, fl, "place"))
-        self.text(s, N.curatorNote, r.note, _field(r.where, fl, "note"))
-        self.evidence(s, r.evidence)
-        self.inferences(s, r.inferred, {"date": N.date, "end_date": N.endDate}, r.where, fl)
-        event = self.ref(r.event)
-        for p in r.participants:
-            part = ID[f"participation/{article_id}/{r.event}/{p.actor}/{p.role}"]
-            self.node(part, N.Participation, p.where)
-            self.add(part, N.inEvent, event, p.where)
-            self.refs(part, N.participant, [p.actor], p.where)
-            self.add(part, N.role, concept("role", p.role), p.where)
-            self.add(part, N.statedIn, art, p.where)
+    own_keys: list[str]  # of the record's fields, those its IRI uses
+    class_field: tuple[str, dict[str, URIRef]] | None
+    rdf_class: URIRef | None
+    in_article: URIRef | None
+    parent_ref: tuple[URIRef, str] | None
+    terms: list[tuple[str, str, bool, URIRef, Make]]  # (attribute, key, many, predicate, how
+    # a value becomes a term)
+    evidence: list[tuple[str, URIRef]]  # (attribute, predicate) of the fields of quotes
+    nested: list[tuple[str, schema.Record]]  # (attribute, record) of the nested records
 
-    def _attributed(self, s: URIRef, art: URIRef, x: Statement | Figure) -> None:
-        fl = x.field_lines
-        self.add(s, N.statedIn, art, x.where)
-        self.refs(s, N.speaker, [x.speaker], _field(x.where, fl, "speaker"))
-        self.refs(s, N.source, x.sources, _field(x.where, fl, "source"))
-        self.refs(s, N.about, x.about, _field(x.where, fl, "about"))
-        self.text(s, N.curatorNote, x.note, _field(x.where, fl, "note"))
-        self.evidence(s, x.evidence)
+    def classes(self, obj: Any) -> list[URIRef]:
+        if self.class_field is None:
+            return [self.rdf_class] if self.rdf_class is not None else []
+        name, classes = self.class_field
+        return [classes[getattr(obj, name)]]
 
-    def statement(self, art: URIRef, article_id: str, st: Statement) -> None:
-        s = ID[f"statement/{article_id}/{st.id}"]
-        fl = st.field_lines
-        self.node(s, N.Quote if st.kind == "quote" else N.Claim, st.where)
-        self._attributed(s, art, st)
-        self.text(s, N.text, st.text, _field(st.where, fl, "text"))
-        self.refs(s, N.channel, [st.channel], _field(st.where, fl, "channel"))
-        self.date(s, N.date, st.date, _field(st.where, fl, "date"))
-        self.text(s, N.dateText, st.date_text, _field(st.where, fl, "date_text"))
-        self.inferences(s, st.inferred, {"date": N.date}, st.where, fl)
 
-    def figure(self, art: URIRef, article_id: str, f: Figure) -> None:
-        s = ID[f"figure/{article_id}/{f.id}"]
-        fl = f.field_lines
-        self.node(s, N.Figure, f.where)
-        self._attributed(s, art, f)
-        self.add(s, N.quantity, concept("quantity", f.quantity), _field(f.where, fl, "quantity"))
-        self.add(s, N.hedge, concept("hedge", f.hedge), _field(f.where, fl, "hedge"))
-        self.refs(s, N.counted, [f.counted], _field(f.where, fl, "counted"))
-        for key, prop, number in (
-            ("value", N.value, f.value),
-            ("lower", N.lowerBound, f.lower),
-            ("upper", N.upperBound, f.upper),
-        ):
-            if number is not None:
-                self.add(s, prop, Literal(number), _field(f.where, fl, key))
-        self.date(s, N.asOf, f.as_of, _field(f.where, fl, "as_of"))
-        self.date(s, N.periodStart, f.period_start, _field(f.where, fl, "period_start"))
-        self.text(s, N.periodText, f.period_text, _field(f.where, fl, "period_text"))
-        self.inferences(
-            s, f.inferred, {"as_of": N.asOf, "period_start": N.periodStart}, f.where, fl
-        )
+@cache
+def _plan(spec: schema.Record) -> _Plan:
+    used = set(re.findall(r"\{(\w+)\}", spec.iri))
+    class_field = next(
+        (
+            (f.name, {v: schema.expand(c) for v, c in f.type.classes})
+            for f in spec.fields
+            if isinstance(f.type, schema.Classes)
+        ),
+        None,
+    )
+    terms, evidence, nested = [], [], []
+    for f in spec.fields:
+        if isinstance(f.type, schema.Nested):
+            nested.append((f.name, schema.RECORDS[f.type.record]))
+        elif f.type == schema.QUOTE:
+            evidence.append((f.name, schema.expand(f.predicate or "nkg:evidence")))
+        elif f.predicate is not None:
+            p = schema.expand(f.predicate)
+            terms.append((f.name, f.key, f.many, p, _term_maker(f.type)))
+    return _Plan(
+        [f.name for f in spec.fields if f.name in used],
+        class_field,
+        schema.expand(spec.rdf_class) if spec.rdf_class else None,
+        schema.expand(spec.in_article) if spec.in_article else None,
+        (schema.expand(spec.parent_ref[0]), spec.parent_ref[1]) if spec.parent_ref else None,
+        terms,
+        evidence,
+        nested,
+    )
 
 
 def graph_name(f: ExtractionFile) -> URIRef:

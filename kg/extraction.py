@@ -16,30 +16,14 @@ from typing import Any, TypeVar
 
 import pyoxigraph as ox
 
-from . import yamlstrict
+from . import model, schema, yamlstrict
 from .errors import DataError, KgError, Location, ValidationFailed
-from .model import (
-    ACTOR_TYPES,
-    Actor,
-    Article,
-    Corpus,
-    Date,
-    Entity,
-    Event,
-    ExtractionFile,
-    Figure,
-    Mention,
-    Participant,
-    Place,
-    Quote,
-    Report,
-    Statement,
-    StatementKind,
-)
+from .model import Actor, Article, Corpus, Date, Entity, Event, ExtractionFile, Place, Quote
 from .yamlstrict import LMap, line_of
 
 T = TypeVar("T")
 Vocabulary = dict[str, list[str]]  # scheme name -> allowed slugs, in ontology order
+Parser = Callable[[Any, Location], Any]  # (YAML value, where it is) -> model value
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _DATE_FORMS = (
@@ -94,9 +78,14 @@ class _Record:
             return None
         return parse(value, self.loc(key))
 
-    def req(self, key: str, parse: Callable[[Any, Location], T]) -> T:
+    def req(
+        self,
+        key: str,
+        parse: Callable[[Any, Location], T],
+        missing: str = "required field is missing",
+    ) -> T:
         if self.node.get(key) is None:
-            raise DataError("required field is missing", self.loc(key))
+            raise DataError(missing, self.loc(key))
         return parse(self.node[key], self.loc(key))
 
     def many(self, key: str, parse: Callable[[Any, Location], T]) -> list[T]:
@@ -117,7 +106,7 @@ class _Record:
         """A field whose value may be written ``{value: X, inferred: "reason"}``."""
         value = self.node.get(key)
         if isinstance(value, LMap):
-            rec = _Record(value, self.path, self._sub(key), ("value", "inferred"), value.line)
+            rec = _Record(value, self.path, self._sub(key), schema.INFERRED.keys, value.line)
             inferred[key] = rec.req("inferred", text)
             return rec.req("value", parse)
         return self.opt(key, parse)
@@ -213,298 +202,119 @@ def _kind(value: Any) -> str:
     return "list" if isinstance(value, list) else "mapping" if isinstance(value, dict) else "value"
 
 
-# --- records ----------------------------------------------------------------------------------
+# --- records ---------------------------------------------------------------------------------
 
 
 class _FileReader:
-    """Reads one extraction file's top-level sections."""
-
-    SECTIONS = (
-        "article",
-        "actors",
-        "places",
-        "events",
-        "mentions",
-        "reports",
-        "statements",
-        "figures",
-    )
+    """Reads one extraction file's sections into model objects, as ``kg.schema`` declares them."""
 
     def __init__(self, path: str, vocab: Vocabulary) -> None:
         self.path = path
         self.vocab = vocab
+        self._plans: dict[schema.Record, list[tuple[schema.Field, Parser]]] = {}
 
     def read(self, doc: Any) -> ExtractionFile:
         if doc is None:
             raise DataError(
                 "empty file: expected 'article:' and/or entity sections", Location(self.path, 1)
             )
-        top = _Record(doc, self.path, "", self.SECTIONS, line_of(doc, 1))
+        top = _Record(doc, self.path, "", [s.key for s in schema.SECTIONS], line_of(doc, 1))
         out = ExtractionFile(self.path)
-        if top.node.get("article") is not None:
-            out.article = self.article(
-                _Record(
-                    top.node["article"],
-                    self.path,
-                    "article",
-                    self.ARTICLE,
-                    top.loc("article").line or 1,
-                )
-            )
-        out.actors = self._list(top, "actors", self.actor)
-        out.places = self._list(top, "places", self.place)
-        out.events = self._list(top, "events", self.event)
-        article_only = ("mentions", "reports", "statements", "figures")
-        if out.article is None:
-            for key in article_only:
-                if top.node.get(key):
+        has_article = top.node.get("article") is not None
+        for section in schema.SECTIONS:
+            if section.article_only and not has_article:
+                if top.node.get(section.key):
                     raise DataError(
-                        "only an article file (with 'article:') can have " + key, top.loc(key)
+                        "only an article file (with 'article:') can have " + section.key,
+                        top.loc(section.key),
                     )
-            if not out.entities():
-                raise DataError(
-                    "no article and no entities: nothing to read",
-                    Location(self.path, line_of(doc, 1)),
-                )
-            return out
-        out.mentions = self._list(top, "mentions", self.mention)
-        out.reports = self._list(top, "reports", self.report)
-        out.statements = self._list(top, "statements", self.statement)
-        out.figures = self._list(top, "figures", self.figure)
+                continue
+            setattr(out, section.key, self._section(top, section))
+        if not has_article and not out.entities():
+            raise DataError(
+                "no article and no entities: nothing to read", Location(self.path, line_of(doc, 1))
+            )
         return out
 
-    def _list(self, top: _Record, key: str, read: Callable[[_Record], T]) -> list[T]:
-        node = top.node.get(key)
+    def _section(self, top: _Record, section: schema.Section) -> Any:
+        spec = schema.RECORDS[section.record]
+        node = top.node.get(section.key)
+        line = top.loc(section.key).line or 1
+        if not section.many:
+            return None if node is None else self.record(spec, node, section.key, line)
         if node is None:
             return []
         if not isinstance(node, list):
-            raise DataError(f"expected a list of entries, got a {_kind(node)}", top.loc(key))
-        allowed = getattr(self, key.upper())
-        return [
-            read(
-                _Record(
-                    item, self.path, f"{key}[{i}]", allowed, line_of(item, top.loc(key).line or 1)
-                )
+            raise DataError(
+                f"expected a list of entries, got a {_kind(node)}", top.loc(section.key)
             )
+        return [
+            self.record(spec, item, f"{section.key}[{i}]", line_of(item, line))
             for i, item in enumerate(node)
         ]
 
-    def _quotes(self, rec: _Record, key: str = "evidence") -> list[Quote]:
-        return rec.many(key, lambda v, loc: Quote(text(v, loc), loc))
-
-    ARTICLE = (
-        "id",
-        "title",
-        "authors",
-        "outlet",
-        "published",
-        "url",
-        "genre",
-        "source_file",
-        "note",
-    )
-
-    def article(self, r: _Record) -> Article:
+    def record(self, spec: schema.Record, node: Any, field: str, line: int) -> Any:
+        """The model object of one record; required fields are read first."""
+        r = _Record(node, self.path, field, spec.keys, line)
         inferred: dict[str, str] = {}
-        a = Article(
-            id=r.req("id", slug),
-            title=r.req("title", text),
-            genre=r.req("genre", choice("genre", self.vocab["genre"])),
-            where=r.loc(),
-            authors=r.many("authors", slug),
-            outlet=r.inferable("outlet", slug, inferred),
-            published=r.inferable("published", date, inferred),
-            url=r.opt("url", url),
-            source_file=r.opt("source_file", file_name),
-            note=r.opt("note", text),
-            field_lines=r.lines(),
-        )
-        a.inferred = inferred
-        return a
-
-    ENTITY = ("id", "type", "label", "also", "description", "note")
-    ACTORS = (*ENTITY, "part_of", "located_in")
-    PLACES = (*ENTITY, "located_in")
-    EVENTS = (*ENTITY, "date", "end_date", "place", "part_of")
-
-    def _entity(self, r: _Record, types: list[str], kind: str) -> dict[str, Any]:
-        return dict(
-            id=r.req("id", slug),
-            type=r.req("type", choice(kind, types)),
-            label=r.req("label", text),
-            where=r.loc(),
-            alt_labels=r.many("also", text),
-            description=r.opt("description", text),
-            note=r.opt("note", text),
-            field_lines=r.lines(),
-        )
-
-    def actor(self, r: _Record) -> Actor:
-        actor = Actor(
-            **self._entity(r, list(ACTOR_TYPES), "actor type"),
-            part_of=r.many("part_of", slug),
-            located_in=r.many("located_in", slug),
-        )
-        if actor.located_in and actor.type != "state":
+        found: dict[str, Any] = {}
+        plan = self._plans.get(spec)
+        if plan is None:  # required single-valued fields first: a missing one is reported first
+            order = sorted(spec.fields, key=lambda f: not (f.required and not f.many))
+            plan = self._plans[spec] = [(f, self._parser(f.type)) for f in order]
+        for f, parse in plan:
+            found[f.name] = self._value(r, f, parse, inferred)
+        if any(f.inferable for f in spec.fields):
+            found["inferred"] = inferred
+        obj = getattr(model, spec.cls)(where=r.loc(), field_lines=r.lines(), **found)
+        if isinstance(obj, Actor) and obj.located_in and obj.type != "state":
             raise DataError(
                 "only a state (a place too) can be located in a place", r.loc("located_in")
             )
-        return actor
+        return obj
 
-    def place(self, r: _Record) -> Place:
-        return Place(
-            **self._entity(r, self.vocab["place-type"], "place type"),
-            located_in=r.many("located_in", slug),
-        )
+    def _value(self, r: _Record, f: schema.Field, parse: Parser, inferred: dict[str, str]) -> Any:
+        if f.many:
+            items = r.many(f.key, parse)
+            if f.required and not items:
+                raise DataError(_missing(f), r.loc(f.key))
+            return items
+        if f.inferable:
+            return r.inferable(f.key, parse, inferred)
+        if f.required:
+            return r.req(f.key, parse, _missing(f))
+        return r.opt(f.key, parse)
 
-    def event(self, r: _Record) -> Event:
-        return Event(
-            **self._entity(r, self.vocab["event-type"], "event type"),
-            date=r.opt("date", date),
-            end_date=r.opt("end_date", date),
-            places=r.many("place", slug),
-            sub_event_of=r.opt("part_of", slug),
-        )
+    def _parser(self, t: schema.FieldType) -> Parser:
+        if isinstance(t, schema.Scalar):
+            return _SCALARS[t.name]
+        if isinstance(t, schema.Vocab):
+            return choice(t.scheme.replace("-", " "), self.vocab[t.scheme])
+        if isinstance(t, schema.Classes):
+            return choice(t.what, t.values())
+        if isinstance(t, schema.Ref):
+            return slug
+        spec = schema.RECORDS[t.record]
+        return lambda value, loc: self.record(spec, value, loc.field or "", loc.line or 1)
 
-    MENTIONS = ("entity", "as", "role", "evidence")
 
-    def mention(self, r: _Record) -> Mention:
-        forms = r.many("as", text)
-        if not forms:
-            raise DataError(
-                "required field is missing: the spelling(s) the article uses", r.loc("as")
-            )
-        return Mention(
-            entity=r.req("entity", slug),
-            forms=forms,
-            where=r.loc(),
-            roles=r.many("role", text),
-            evidence=self._quotes(r),
-        )
+def _missing(f: schema.Field) -> str:
+    return "required field is missing" + (f": {f.missing}" if f.missing else "")
 
-    REPORTS = (
-        "event",
-        "date",
-        "end_date",
-        "date_text",
-        "place",
-        "participants",
-        "evidence",
-        "note",
-    )
 
-    def report(self, r: _Record) -> Report:
-        inferred: dict[str, str] = {}
-        report = Report(
-            event=r.req("event", slug),
-            where=r.loc(),
-            date=r.inferable("date", date, inferred),
-            end_date=r.inferable("end_date", date, inferred),
-            date_text=r.opt("date_text", text),
-            places=r.many("place", slug),
-            participants=r.many("participants", self.participant),
-            evidence=self._quotes(r),
-            note=r.opt("note", text),
-            inferred=inferred,
-            field_lines=r.lines(),
-        )
-        if not report.evidence:
-            raise DataError(
-                "required field is missing: an exact quote from the article", r.loc("evidence")
-            )
-        return report
+def quote(value: Any, loc: Location) -> Quote:
+    return Quote(text(value, loc), loc)
 
-    def participant(self, value: Any, loc: Location) -> Participant:
-        r = _Record(value, self.path, loc.field or "", ("actor", "role"), loc.line or 1)
-        return Participant(
-            actor=r.req("actor", slug),
-            role=r.req("role", choice("role", self.vocab["role"])),
-            where=r.loc(),
-        )
 
-    STATEMENTS = (
-        "id",
-        "kind",
-        "text",
-        "speaker",
-        "channel",
-        "source",
-        "about",
-        "date",
-        "date_text",
-        "evidence",
-        "note",
-    )
-
-    def statement(self, r: _Record) -> Statement:
-        inferred: dict[str, str] = {}
-        s = Statement(
-            id=r.req("id", slug),
-            kind=StatementKind(r.req("kind", choice("statement kind", list(StatementKind)))),
-            text=r.req("text", text),
-            where=r.loc(),
-            speaker=r.opt("speaker", slug),
-            channel=r.opt("channel", slug),
-            sources=r.many("source", slug),
-            about=r.many("about", slug),
-            date=r.inferable("date", date, inferred),
-            date_text=r.opt("date_text", text),
-            evidence=self._quotes(r),
-            note=r.opt("note", text),
-            inferred=inferred,
-            field_lines=r.lines(),
-        )
-        if not s.evidence:
-            raise DataError(
-                "required field is missing: an exact quote from the article", r.loc("evidence")
-            )
-        return s
-
-    FIGURES = (
-        "id",
-        "quantity",
-        "hedge",
-        "value",
-        "lower",
-        "upper",
-        "counted",
-        "about",
-        "as_of",
-        "period_start",
-        "period_text",
-        "speaker",
-        "source",
-        "evidence",
-        "note",
-    )
-
-    def figure(self, r: _Record) -> Figure:
-        inferred: dict[str, str] = {}
-        f = Figure(
-            id=r.req("id", slug),
-            quantity=r.req("quantity", choice("quantity", self.vocab["quantity"])),
-            hedge=r.req("hedge", choice("hedge", self.vocab["hedge"])),
-            where=r.loc(),
-            about=r.many("about", slug),
-            counted=r.opt("counted", slug),
-            value=r.opt("value", count),
-            lower=r.opt("lower", count),
-            upper=r.opt("upper", count),
-            as_of=r.inferable("as_of", date, inferred),
-            period_start=r.inferable("period_start", date, inferred),
-            period_text=r.opt("period_text", text),
-            speaker=r.opt("speaker", slug),
-            sources=r.many("source", slug),
-            evidence=self._quotes(r),
-            note=r.opt("note", text),
-            inferred=inferred,
-            field_lines=r.lines(),
-        )
-        if not f.evidence:
-            raise DataError(
-                "required field is missing: an exact quote from the article", r.loc("evidence")
-            )
-        return f
+_SCALARS: dict[str, Parser] = {
+    "text": text,
+    "slug": slug,
+    "date": date,
+    "count": count,
+    "url": url,
+    "file name": file_name,
+    "quote": quote,
+}
 
 
 # --- files and the corpus -------------------------------------------------------------------
@@ -635,17 +445,15 @@ class _References:
 
     def ref(
         self,
-        ident: str | None,
+        ident: str,
         kind: str,
         where: Location,
         key: str,
-        lines: dict[str, int] | None = None,
-        needs_mention: bool = False,
+        lines: dict[str, int],
+        needs_mention: bool,
     ) -> None:
-        if ident is None:
-            return
         self.used.add(ident)
-        loc = Location(where.path, (lines or {}).get(key, where.line), f"{where.field}.{key}")
+        loc = Location(where.path, lines.get(key, where.line), f"{where.field}.{key}")
         target = self.corpus.entities.get(ident)
         wanted = _KINDS[kind]
         if (
@@ -681,61 +489,16 @@ class _References:
             )
 
     def check(self) -> list[KgError]:
-        f = self.f
-        for actor in f.actors:
-            for i in actor.part_of:
-                self.ref(i, "actor", actor.where, "part_of", actor.field_lines)
-            for i in actor.located_in:
-                self.ref(i, "place", actor.where, "located_in", actor.field_lines)
-        for place in f.places:
-            for i in place.located_in:
-                self.ref(i, "place", place.where, "located_in", place.field_lines)
-        for event in f.events:
-            for i in event.places:
-                self.ref(i, "place", event.where, "place", event.field_lines)
-            self.ref(event.sub_event_of, "event", event.where, "part_of", event.field_lines)
-        if f.article is None:
-            return self.errors
-        a = f.article
-        for i in a.authors:
-            self.ref(i, "actor", a.where, "authors", a.field_lines)
-        self.ref(a.outlet, "actor", a.where, "outlet", a.field_lines)
-        seen: dict[str, Location] = {}
-        for m in f.mentions:
-            self.ref(m.entity, "mentionable", m.where, "entity")
-            self._unique(seen, "mention of", m.entity, m.where)
-        seen = {}
-        for r in f.reports:
-            self.ref(r.event, "event", r.where, "event", r.field_lines)
-            self._unique(seen, "report of event", r.event, r.where)
-            for i in r.places:
-                self.ref(i, "place", r.where, "place", r.field_lines)
-            for p in r.participants:
-                self.ref(p.actor, "actor", p.where, "actor", needs_mention=True)
-        seen = {}
-        for s in f.statements:
-            self._unique(seen, "statement id", s.id, s.where)
-            self._statement_refs(s.where, s.field_lines, s.speaker, s.sources, s.about)
-            self.ref(s.channel, "actor", s.where, "channel", s.field_lines, True)
-        for fig in f.figures:
-            self._unique(seen, "statement id", fig.id, fig.where)
-            self._statement_refs(fig.where, fig.field_lines, fig.speaker, fig.sources, fig.about)
-            self.ref(fig.counted, "actor", fig.where, "counted", fig.field_lines, True)
+        seen: dict[str, dict[str, Location]] = {}  # what must be unique -> key -> first place
+        for spec, obj in schema.walk(self.f):
+            if spec.unique is not None:
+                key, what = spec.unique
+                self._unique(seen.setdefault(what, {}), what, getattr(obj, key), obj.where)
+            for f in spec.fields:
+                if isinstance(f.type, schema.Ref):
+                    for ident in schema.values(obj, f):
+                        self.ref(ident, f.type.kind, obj.where, f.key, obj.field_lines, f.mention)
         return self.errors
-
-    def _statement_refs(
-        self,
-        where: Location,
-        lines: dict[str, int],
-        speaker: str | None,
-        sources: list[str],
-        about: list[str],
-    ) -> None:
-        self.ref(speaker, "actor", where, "speaker", lines, True)
-        for i in sources:
-            self.ref(i, "actor", where, "source", lines, True)
-        for i in about:
-            self.ref(i, "entity", where, "about", lines, True)
 
     def _unique(self, seen: dict[str, Location], what: str, key: str, where: Location) -> None:
         if key in seen:

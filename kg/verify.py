@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import schema
 from .errors import DataError, KgError, Location
 from .model import Corpus, ExtractionFile, Quote
 from .yamlstrict import decode, read_text
@@ -65,11 +66,14 @@ class Normalised:
 
 
 def quotes_of(f: ExtractionFile) -> list[Quote]:
-    """Every evidence quote of an article file, in file order."""
-    quotes = [q for m in f.mentions for q in m.evidence]
-    quotes += [q for r in f.reports for q in r.evidence]
-    quotes += [q for s in f.statements for q in s.evidence]
-    quotes += [q for fig in f.figures for q in fig.evidence]
+    """Every evidence quote of an article file (the fields of type quote), in file order."""
+    quotes: list[Quote] = [
+        q
+        for spec, obj in schema.walk(f)
+        for field in spec.fields
+        if field.type == schema.QUOTE
+        for q in schema.values(obj, field)
+    ]
     return sorted(quotes, key=lambda q: q.where.line or 0)
 
 

@@ -36,14 +36,18 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDFS, SKOS, XSD
 
+from kg import schema
 from kg.cli import cli
 from kg.export import FORMATS
-from kg.model import ACTOR_TYPES, StatementKind
 from kg.namespaces import ID, METADATA_GRAPH, N
+from kg.schema import ACTOR_TYPES, STATEMENT, Classes
 
 from .conftest import MINI, ONTOLOGY
 from .test_export import assert_parses_back
 
+_KIND = STATEMENT.field("kind").type
+assert isinstance(_KIND, Classes)
+STATEMENT_KINDS = _KIND.values()
 ENV = {"SOURCE_DATE_EPOCH": "1700000000"}
 SCALE = int(os.environ.get("KG_PROPERTY_SCALE", "1"))  # e.g. 20 for a longer hunt
 
@@ -191,9 +195,13 @@ class _Gen:
         self.expected += [(subject, prop, Literal(v)) for v in values]
         return self.one_or_many(values) if values else None
 
-    def note(self, record: dict[str, Any], subject: URIRef) -> None:
-        if self.draw(st.booleans()):
-            record["note"] = self.text(subject, N.curatorNote)
+    def optional_texts(self, record: str, data: dict[str, Any], subject: URIRef) -> None:
+        """Maybe each optional one-text field of the record (kg/schema.py), as the graph must
+        then hold it: a field added to the schema is generated too."""
+        for f in schema.RECORDS[record].fields:
+            optional = f.type == schema.TEXT and not (f.required or f.many) and f.predicate
+            if optional and self.draw(st.booleans()):
+                data[f.key] = self.text(subject, schema.expand(f.predicate))
 
     def maybe(self, make: Callable[[], Any]) -> Any:
         return make() if self.draw(st.booleans()) else None
@@ -222,9 +230,7 @@ class _Gen:
         also = self.texts(iri, SKOS.altLabel)
         if also:
             e["also"] = also
-        if self.draw(st.booleans()):
-            e["description"] = self.text(iri, N.description)
-        self.note(e, iri)
+        self.optional_texts(kind, e, iri)
         return e
 
     def actors(self, n_max: int) -> list[dict[str, Any]]:
@@ -301,7 +307,7 @@ class _Gen:
         if draw(st.booleans()):
             meta["source_file"] = self.draw(FILE_NAMES)
             self.expected.append((iri, N.sourceFile, Literal(meta["source_file"])))
-        self.note(meta, iri)
+        self.optional_texts("article", meta, iri)
         doc: dict[str, Any] = {"article": meta, "actors": own}
         mentionable = list(dict.fromkeys(actors + place_ids))  # a state is both
         doc["mentions"] = [self.mention(article_id, i) for i in mentionable]
@@ -353,8 +359,6 @@ class _Gen:
         for key in ("date", "end_date"):
             if draw(st.booleans()):
                 r[key] = self.inferable(Plain(draw(dates())), iri, key)
-        if draw(st.booleans()):
-            r["date_text"] = self.text(iri, N.dateText)
         where = self.some(place_ids, max_size=2)
         if where:
             r["place"] = self.one_or_many(where)
@@ -366,7 +370,7 @@ class _Gen:
         if participants:
             r["participants"] = participants
         r["evidence"] = self.evidence(iri)
-        self.note(r, iri)
+        self.optional_texts("report", r, iri)
         return r
 
     def _said(
@@ -389,7 +393,6 @@ class _Gen:
         if about:
             s["about"] = self.one_or_many(about)
         s["evidence"] = self.evidence(iri)
-        self.note(s, iri)
 
     def statement(
         self, article_id: str, actors: list[str], entities: list[str], local: set[str]
@@ -400,15 +403,14 @@ class _Gen:
         iri = ID[f"statement/{article_id}/{ident}"]
         s: dict[str, Any] = {
             "id": Plain(ident),
-            "kind": Plain(draw(st.sampled_from([str(k) for k in StatementKind]))),
+            "kind": Plain(draw(st.sampled_from(STATEMENT_KINDS))),
             "text": self.text(iri, N.text),
         }
         if draw(st.booleans()):
             s["channel"] = draw(st.sampled_from(actors))
         if draw(st.booleans()):
             s["date"] = self.inferable(Plain(draw(dates())), iri, "date")
-        if draw(st.booleans()):
-            s["date_text"] = self.text(iri, N.dateText)
+        self.optional_texts("statement", s, iri)
         self._said(s, iri, actors, entities, about_required=False)
         if s["kind"] == "quote" and "speaker" not in s:
             s["speaker"] = draw(st.sampled_from(actors))
@@ -441,8 +443,7 @@ class _Gen:
         for key in ("as_of", "period_start"):
             if draw(st.booleans()):
                 f[key] = self.inferable(Plain(draw(dates())), iri, key)
-        if draw(st.booleans()):
-            f["period_text"] = self.text(iri, N.periodText)
+        self.optional_texts("figure", f, iri)
         self._said(f, iri, actors, entities, about_required=True)
         return f
 
