@@ -549,15 +549,23 @@ def push(
     """Build the graph and load it into a SPARQL 1.1 store (Graph Store HTTP Protocol).
 
     Each named graph kg owns (one per extraction file, the ontology, the Wikidata links, the
-    dataset description; see `kg export -f trig`) is replaced with an HTTP PUT; nothing else
-    in the store is touched. Credentials come from the environment only: KG_ENDPOINT_TOKEN
-    (bearer), or KG_ENDPOINT_USER and KG_ENDPOINT_PASSWORD (basic).
+    dataset description; see `kg export -f trig`) is replaced with an HTTP PUT, and the
+    graphs an earlier push made for files that no longer exist are deleted (the dataset
+    description lists them): the store then holds exactly what OUT holds. Nothing else in
+    the store is touched. Credentials come from the environment only: KG_ENDPOINT_TOKEN
+    (bearer), or KG_ENDPOINT_USER and KG_ENDPOINT_PASSWORD (Digest or Basic, as the server
+    asks).
     """
     graphs = graph_payloads(_build(extractions, ontology, out, sources, links=links))
     if graph_iri is not None:
         graphs = {URIRef(graph_iri): b"".join(graphs.values())}
-    sent = remote.push(endpoint, graphs)
-    click.echo(f"pushed {sent:,} triples in {len(graphs)} named graph(s) to {endpoint}", err=True)
+    done = remote.push(endpoint, graphs, prune=graph_iri is None)
+    removed = "".join(f"; removed <{name}>" for name in done.removed)
+    click.echo(
+        f"pushed {done.triples:,} triples in {len(done.replaced)} named graph(s) to "
+        f"{endpoint}{removed}",
+        err=True,
+    )
 
 
 @cli.command()

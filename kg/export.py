@@ -22,9 +22,8 @@ from rdflib.namespace import DCAT, DCTERMS, RDF, VOID, XSD
 
 from . import oxi
 from .build import Built, tidy_prefixes, turtle_of_sorted
-from .namespaces import BASE, ID, METADATA_GRAPH, PREFIXES, new_graph
+from .namespaces import BASE, DATASET, ID, METADATA_GRAPH, PREFIXES, new_graph
 
-DATASET = ID["dataset"]
 LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
 
 JSONLD_CONTEXT: dict[str, str] = {**PREFIXES, "id": str(ID)}

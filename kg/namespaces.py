@@ -15,6 +15,7 @@ WIKIDATA = "http://www.wikidata.org/entity/"
 ONTOLOGY_GRAPH = ID["graph/ontology"]
 LINKS_GRAPH = ID["graph/wikidata-links"]
 METADATA_GRAPH = ID["graph/metadata"]
+DATASET = ID["dataset"]  # the subject of the dataset description (in METADATA_GRAPH)
 
 # Concept schemes of the ontology, by the name used in extraction files.
 SCHEMES = {

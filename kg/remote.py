@@ -16,17 +16,18 @@ the server's ``WWW-Authenticate`` challenge asks: HTTP Digest (Virtuoso's
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
 import requests
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import RDF, XSD
+from rdflib.namespace import DCTERMS, RDF, XSD
 from requests.auth import AuthBase, HTTPBasicAuth, HTTPDigestAuth
 
 from . import __version__
 from .errors import Location, ServiceError
-from .namespaces import new_graph
+from .namespaces import DATASET, ID, METADATA_GRAPH, new_graph
 from .results import Rows, Term
 
 USER_AGENT = (
@@ -86,8 +87,11 @@ def session() -> requests.Session:
     return s
 
 
-def request(s: requests.Session, method: str, url: str, **kwargs: Any) -> requests.Response:
-    """One HTTP request; every failure is a ServiceError located at the URL."""
+def request(
+    s: requests.Session, method: str, url: str, ok: tuple[int, ...] = (), **kwargs: Any
+) -> requests.Response:
+    """One HTTP request; every failure (but the statuses ``ok``) is a ServiceError located
+    at the URL."""
     try:
         response = s.request(method, url, timeout=TIMEOUT, **kwargs)
     except requests.Timeout:
@@ -102,7 +106,7 @@ def request(s: requests.Session, method: str, url: str, **kwargs: Any) -> reques
             "KG_ENDPOINT_USER and KG_ENDPOINT_PASSWORD",
             Location(url),
         )
-    if response.status_code >= 400:
+    if response.status_code >= 400 and response.status_code not in ok:
         detail = " ".join(response.text.split())[:300]
         raise ServiceError(
             f"HTTP {response.status_code}: {detail or response.reason}", Location(url)
@@ -110,13 +114,28 @@ def request(s: requests.Session, method: str, url: str, **kwargs: Any) -> reques
     return response
 
 
-def push(store_url: str, graphs: dict[URIRef, bytes]) -> int:
+@dataclass
+class Pushed:
+    """What a push did: triples sent, graphs replaced, graphs of an earlier push removed."""
+
+    triples: int
+    replaced: list[URIRef]
+    removed: list[URIRef]
+
+
+def push(store_url: str, graphs: dict[URIRef, bytes], prune: bool = True) -> Pushed:
     """Replace each named graph (name -> N-Triples) in the store with an HTTP PUT
-    ``?graph=``; return the number of triples sent. Other graphs of the store are left alone.
+    ``?graph=``, the dataset description (``METADATA_GRAPH``) last; return what was done.
+
+    With ``prune``, the graphs an earlier push listed in its dataset description
+    (``dcterms:hasPart``) that this push does not hold are deleted: the store then holds
+    exactly what was built. Graphs kg did not push are left alone.
     """
-    sent = 0
     with session() as s:
-        for name in sorted(graphs):
+        before = pushed_graphs(s, store_url) if prune else []
+        order = sorted(graphs, key=lambda name: (name == METADATA_GRAPH, str(name)))
+        sent = 0
+        for name in order:
             body = graphs[name]
             request(
                 s,
@@ -127,7 +146,38 @@ def push(store_url: str, graphs: dict[URIRef, bytes]) -> int:
                 headers={"Content-Type": "application/n-triples"},
             )
             sent += body.count(b"\n")
-    return sent
+        removed = [name for name in before if name not in graphs]
+        for name in removed:
+            request(s, "DELETE", store_url, params={"graph": str(name)}, ok=(404,))
+    return Pushed(sent, order, removed)
+
+
+def pushed_graphs(s: requests.Session, store_url: str) -> list[URIRef]:
+    """The graphs the store's copy of the dataset description lists (none if it has none):
+    only kg's own graph IRIs, so a damaged description cannot delete anyone else's graph."""
+    response = request(
+        s,
+        "GET",
+        store_url,
+        params={"graph": str(METADATA_GRAPH)},
+        headers={"Accept": "application/n-triples"},
+        ok=(404,),
+    )
+    if response.status_code == 404 or not response.content.strip():
+        return []
+    graph = new_graph()
+    try:
+        graph.parse(data=response.content, format="nt")
+    except Exception:
+        raise ServiceError(
+            f"the store's copy of <{METADATA_GRAPH}> is not N-Triples", Location(store_url)
+        ) from None
+    own = str(ID["graph/"])
+    return sorted(
+        o
+        for o in graph.objects(DATASET, DCTERMS.hasPart)
+        if isinstance(o, URIRef) and str(o).startswith(own) and o != METADATA_GRAPH
+    )
 
 
 # --- queries over the SPARQL 1.1 Protocol -----------------------------------------------------

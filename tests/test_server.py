@@ -14,6 +14,7 @@ HTTP servers of the standard library, on 127.0.0.1 too.
 
 from __future__ import annotations
 
+import contextlib
 import http.server
 import os
 import shutil
@@ -21,6 +22,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -88,8 +90,15 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
         proc.wait(timeout=10)
 
 
-def push(store: str, extractions: Path = EXTRACTIONS, links: Path | None = LINKS) -> Result:
+BUILDS = Path(tempfile.mkdtemp(prefix="kg-push-"))  # never the checkout's build/
+
+
+def push(
+    store: str, extractions: Path = EXTRACTIONS, links: Path | None = LINKS, out: Path | None = None
+) -> Result:
+    out = out or BUILDS / extractions.name
     args = ["push", "--endpoint", store, "-e", str(extractions), "--ontology", str(ONTOLOGY)]
+    args += ["--out", str(out)]
     if links is not None:
         args += ["--links", str(links)]
     if extractions == EXTRACTIONS and SOURCES.is_dir():
@@ -100,10 +109,19 @@ def push(store: str, extractions: Path = EXTRACTIONS, links: Path | None = LINKS
 @pytest.fixture(scope="module")
 def oxigraph(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """An Oxigraph server holding the real corpus; its base URL."""
+    with oxigraph_server(tmp_path_factory.mktemp("oxigraph")) as base:
+        result = push(base + "/store")
+        assert result.exit_code == 0, result.output
+        assert result.stderr.startswith("pushed ")
+        yield base
+
+
+@contextlib.contextmanager
+def oxigraph_server(location: Path) -> Iterator[str]:
+    """An empty Oxigraph server started with the README's recipe; its base URL."""
     if not Path(OXIGRAPH).exists():
         missing("the oxigraph server binary (pip install oxigraph)")
     port = free_port()
-    location = tmp_path_factory.mktemp("oxigraph")
     proc = subprocess.Popen(
         [
             *(OXIGRAPH, "serve", "--location", str(location)),
@@ -115,9 +133,6 @@ def oxigraph(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until_ready(base + "/query", proc, 30)
-        result = push(base + "/store")
-        assert result.exit_code == 0, result.output
-        assert result.stderr.startswith("pushed ")
         yield base
     finally:
         stop(proc)
@@ -277,6 +292,33 @@ def test_push_replaces_only_our_graphs(oxigraph: str) -> None:
         assert server.ask(f"ASK {{ GRAPH <{other}> {{ ?s ?p ?o }} }}") is True
         after = server.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
     assert after == before
+
+
+def test_push_removes_the_graphs_of_files_that_are_gone(tmp_path: Path) -> None:
+    corpus = tmp_path / "extractions"
+    shutil.copytree(EXTRACTIONS, corpus)
+    gone = "opinion-2020-01-25-we-want-them-out"
+    graphs = "SELECT ?g WHERE { GRAPH ?g { } } ORDER BY ?g"
+    with oxigraph_server(tmp_path / "store") as base, RemoteEngine(base + "/query") as server:
+        assert push(base + "/store", corpus, None, tmp_path / "build").exit_code == 0
+        first = [str(g) for (g,) in server.select(graphs).rows]
+        assert f"https://w3id.org/newskg/id/graph/{gone}" in first
+        (corpus / f"{gone}.yaml").unlink()
+        result = push(base + "/store", corpus, None, tmp_path / "build")
+        assert result.exit_code == 0, result.output
+        assert result.stderr.rstrip().endswith(
+            f"; removed <https://w3id.org/newskg/id/graph/{gone}>"
+        )
+        second = [str(g) for (g,) in server.select(graphs).rows]
+        assert second == [g for g in first if not g.endswith("/" + gone)]
+        assert server.ask(f"ASK {{ ?s nkg:statedIn article:{gone} }}") is False
+        total = server.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+        built = (tmp_path / "build" / "kg.nt").read_bytes().count(b"\n")
+        meta = server.select(
+            "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <https://w3id.org/newskg/id/graph/metadata> "
+            "{ ?s ?p ?o } }"
+        )
+        assert int(total.rows[0][0]) == built + int(meta.rows[0][0])  # type: ignore[arg-type]
 
 
 def test_injection_value_over_the_protocol(oxigraph: str, virtuoso: str) -> None:
