@@ -717,7 +717,7 @@ def _locked(out: Path, on_wait: Callable[[str], None] | None) -> Iterator[None]:
                 raise DataError(f"cannot lock: {e.strerror}", Location(path)) from None
             if time.monotonic() > deadline:
                 raise DataError(
-                    f"another kg build has held this lock for over {LOCK_WAIT:.0f} s",
+                    f"another kg build has held this lock for over {LOCK_WAIT:g} s",
                     Location(path),
                 ) from None
             if not told and on_wait is not None:

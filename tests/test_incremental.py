@@ -8,6 +8,10 @@ edited, so the per-unit validation must find which cached units to check again.
 
 from __future__ import annotations
 
+import fcntl
+import os
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -193,3 +197,51 @@ def test_real_corpus_with_sources_and_links(tmp_path: Path) -> None:
     again = incremental.build(ROOT / "extractions", ONTOLOGY, out, SOURCES, links)
     assert (again.reparsed, again.full_validation) == (0, False)
     assert (out / "kg.nt").read_bytes() == cold
+
+
+def test_two_builds_of_one_folder_never_interleave(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A second build waits for the first (and says so), or stops with a located message."""
+    out = tmp_path / "out"
+    incremental.build(corpus, ONTOLOGY, out)
+    told: list[str] = []
+    with open(out / ".lock", "a+") as held:  # another build holds the lock ...
+        fcntl.flock(held.fileno(), fcntl.LOCK_EX)
+        timer = threading.Timer(0.5, fcntl.flock, (held.fileno(), fcntl.LOCK_UN))
+        timer.start()  # ... for half a second
+        start = time.monotonic()
+        incremental.build(corpus, ONTOLOGY, out, on_wait=told.append)
+        assert time.monotonic() - start >= 0.5
+        timer.join()
+        assert told == [f"{out / '.lock'}: waiting for another kg build of {out} to finish"]
+        fcntl.flock(held.fileno(), fcntl.LOCK_EX)
+        monkeypatch.setattr(incremental, "LOCK_WAIT", 0.2)
+        before = {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
+        with pytest.raises(incremental.DataError) as raised:
+            incremental.build(corpus, ONTOLOGY, out)
+        assert str(raised.value) == (
+            f"{out / '.lock'}: another kg build has held this lock for over 0.2 s"
+        )
+        assert {p.name: p.stat().st_mtime_ns for p in out.iterdir()} == before
+
+
+def test_outputs_change_together(corpus: Path, tmp_path: Path) -> None:
+    """kg.ttl, kg.nt and kg.nq are links into one version folder, switched in one rename."""
+    out = tmp_path / "out"
+    incremental.build(corpus, ONTOLOGY, out)
+    first = os.readlink(out / "current")
+    assert {name: os.readlink(out / name) for name in ("kg.ttl", "kg.nt", "kg.nq")} == {
+        name: f"current/{name}" for name in ("kg.ttl", "kg.nt", "kg.nq")
+    }
+    edit(corpus, "label: Port City", "label: Port City Harbour", "shared.yaml")
+    incremental.build(corpus, ONTOLOGY, out)
+    second = os.readlink(out / "current")
+    assert second != first and not (out / first).exists()  # the old version is gone
+    assert sorted(p.name for p in (out / ".versions").iterdir()) == [Path(second).name]
+    assert sorted(p.name for p in (out / second).iterdir()) == [
+        "index.json",
+        "kg.nq",
+        "kg.nt",
+        "kg.ttl",
+    ]
