@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
+from rdflib import Graph
 
 from kg import ontology
 from kg.extraction import Vocabulary
@@ -60,3 +61,15 @@ def mini(tmp_path: Path) -> Path:
 def two_articles(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The mini corpus plus a second article that disagrees with the first."""
     return copy_corpus(tmp_path_factory.mktemp("two") / "extractions", *TWO_ARTICLES)
+
+
+@pytest.fixture(scope="module")
+def onto() -> Graph:
+    """The ontology (shared: do not modify)."""
+    return ontology.load("ontology.ttl", ONTOLOGY)
+
+
+@pytest.fixture(scope="module")
+def shapes() -> Graph:
+    """The SHACL shapes (shared: do not modify)."""
+    return ontology.load("shapes.ttl", ONTOLOGY)

@@ -13,19 +13,7 @@ from kg import ontology, schema
 from kg.errors import DataError
 from kg.namespaces import BASE, SCHEMES, N
 
-from .conftest import ONTOLOGY
-
 NKG = BASE + "ontology#"
-
-
-@pytest.fixture(scope="module")
-def onto() -> Graph:
-    return ontology.load("ontology.ttl", ONTOLOGY)
-
-
-@pytest.fixture(scope="module")
-def shapes() -> Graph:
-    return ontology.load("shapes.ttl", ONTOLOGY)
 
 
 def own(g: Graph, kind: URIRef) -> set[URIRef]:

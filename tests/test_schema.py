@@ -188,16 +188,6 @@ def test_json_schema_controlled_values_come_from_the_ontology() -> None:
 # --- the ontology and the shapes agree with the schema ---------------------------------------
 
 
-@pytest.fixture(scope="module")
-def onto() -> Graph:
-    return ontology.load("ontology.ttl", ONTOLOGY)
-
-
-@pytest.fixture(scope="module")
-def shapes() -> Graph:
-    return ontology.load("shapes.ttl", ONTOLOGY)
-
-
 def all_records() -> list[schema.Record]:
     return [*schema.RECORDS.values(), schema.INFERRED]
 

@@ -209,26 +209,20 @@ def embedded(real_nt: Path) -> OxigraphEngine:  # noqa: F811
     return OxigraphEngine.load(real_nt)
 
 
-@pytest.mark.parametrize("name", STORED)
-def test_oxigraph_server_gives_the_embedded_rows(
-    oxigraph: str, embedded: OxigraphEngine, name: str
-) -> None:
-    expected = run_example(embedded, name)
-    assert isinstance(expected, Rows) and expected.rows
-    with RemoteEngine(oxigraph + "/query", embedded.lookup) as server:
-        served = run_example(server, name)
-    assert isinstance(served, Rows)
-    assert (served.variables, served.rows) == (expected.variables, expected.rows)
+SPARQL = {"oxigraph": "/query", "virtuoso": "/sparql"}  # each server's query endpoint
 
 
+@pytest.mark.parametrize("server", sorted(SPARQL))
 @pytest.mark.parametrize("name", STORED)
-def test_virtuoso_gives_the_embedded_rows(
-    virtuoso: str, embedded: OxigraphEngine, name: str
+def test_servers_give_the_embedded_rows(
+    request: pytest.FixtureRequest, server: str, embedded: OxigraphEngine, name: str
 ) -> None:
+    """Every stored query with its example parameters, on a server loaded by `kg push`."""
+    base = request.getfixturevalue(server)
     expected = run_example(embedded, name)
     assert isinstance(expected, Rows) and expected.rows
-    with RemoteEngine(virtuoso + "/sparql", embedded.lookup) as server:
-        served = run_example(server, name)
+    with RemoteEngine(base + SPARQL[server], embedded.lookup) as remote_engine:
+        served = run_example(remote_engine, name)
     assert isinstance(served, Rows)
     assert (served.variables, served.rows) == (expected.variables, expected.rows)
 
