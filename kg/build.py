@@ -18,7 +18,7 @@ many units are stale, one validation of the whole graph is faster, and is what r
 
 What ``OUT`` holds::
 
-    kg.ttl, kg.nt, kg.nq    symbolic links into current/: Turtle, N-Triples, N-Quads
+    kg.ttl, kg.nt           symbolic links into current/: Turtle and N-Triples
     current                 symbolic link to .versions/ID, switched in one rename
     .versions/ID/           the outputs of one build and index.json, the cache's index
     .cache/units/           each unit's N-Triples and Turtle, named by their SHA-256
@@ -78,7 +78,7 @@ from .verify import Offsets, verify
 CACHE_FORMAT = 3
 FULL_VALIDATION_AT = 64
 """Validate the whole graph at once when at least this many units are stale."""
-OUTPUTS = ("kg.ttl", "kg.nt", "kg.nq")
+OUTPUTS = ("kg.ttl", "kg.nt")
 LINKS_UNIT = "(links)"
 ONTOLOGY_UNIT = "(ontology)"
 LOCK_WAIT = 600.0
@@ -106,6 +106,7 @@ class Unit:
     refs: dict[str, str] = field(default_factory=dict)  # id it refers to -> kind it had
     deps: dict[str, str] = field(default_factory=dict)  # path -> key of units checked with it
     digests: tuple[str, str] = ("", "")  # SHA-256 of nt and ttl
+    sizes: tuple[int, int] = (0, 0)  # of nt and ttl, in bytes
     triples: int = 0
     subjects: int = 0
     source: str | None = None  # an article's URL, else its IRI (dcterms:source)
@@ -131,6 +132,7 @@ class Unit:
         """The unit's triples, newly converted, and the figures they give."""
         self._rdf, self.cache = (nt, ttl), None
         self.digests = (_digest(nt), _digest(ttl))
+        self.sizes = (len(nt), len(ttl))
         self.triples = nt.count(b"\n")
         lines = nt.splitlines()
         self.subjects = len({line[: line.index(b" ")] for line in lines})
@@ -159,6 +161,7 @@ class Unit:
             "deps": self.deps,
             "nt": self.digests[0],
             "ttl": self.digests[1],
+            "sizes": list(self.sizes),
             "figures": [self.triples, self.subjects, self.source],
         }
 
@@ -184,6 +187,7 @@ class Unit:
             r["refs"],
             r["deps"],
             (r["nt"], r["ttl"]),
+            tuple(r["sizes"]),
             triples,
             subjects,
             source,
@@ -197,7 +201,8 @@ _CLASSES: dict[str, type[Entity]] = {"Actor": Actor, "Place": Place, "Event": Ev
 @dataclass
 class Built:
     """What a build made: the outputs and their figures, and what the cache spared. The
-    outputs' bytes (``nt``, ``ttl``, ``nq``) are made, or read from ``OUT``, on first use."""
+    outputs' bytes (``nt``, ``ttl``) are made, or read from ``OUT``, on first use; ``nq``,
+    the N-Quads of the named graphs, is made from ``nt`` and ``layout``."""
 
     out: Path | None  # None: built without a folder (no cache, nothing written)
     files: int
@@ -205,7 +210,7 @@ class Built:
     triples: int
     subjects: int
     sources: list[str]  # each article's URL, or its IRI when it has none
-    graphs: list[str]  # the named graphs, in output order
+    layout: list[tuple[str, int, int]]  # (named graph, start, end) of each unit in ``nt``
     reparsed: int
     revalidated: int
     full_validation: bool
@@ -224,9 +229,20 @@ class Built:
     def ttl(self) -> bytes:
         return self.make("kg.ttl")
 
+    @property
+    def graphs(self) -> list[str]:
+        """The named graphs, in output order."""
+        return [graph for graph, start, end in self.layout if end > start]
+
     @cached_property
     def nq(self) -> bytes:
-        return self.make("kg.nq")
+        """N-Quads: each unit's N-Triples in its named graph, in output order."""
+        # " .\n" ends each line and nowhere else (a newline in a literal is written \n)
+        nt = self.nt
+        return b"".join(
+            nt[start:end].replace(b" .\n", f" <{graph}> .\n".encode())
+            for graph, start, end in self.layout
+        )
 
     @cached_property
     def graph(self) -> Graph:
@@ -494,14 +510,14 @@ def _build(
         triples=sum(u.triples for u in everything),
         subjects=sum(u.subjects for u in everything),
         sources=[u.source for u in units if u.source is not None],
-        graphs=[u.graph for u in everything if u.triples],
+        layout=_layout(everything, 0),
         reparsed=len(read),
         revalidated=len(stale),
         full_validation=full,
         make=partial(_output, everything),
     )
     if write:
-        built.written = cache.save(units, links_unit, built, composition)
+        built.written = cache.save(units, links_unit, built, composition, everything)
     return built
 
 
@@ -517,14 +533,21 @@ def reread(unit: Unit, inputs: Inputs) -> bytes:
 
 
 def _output(everything: list[Unit], name: str) -> bytes:
-    """One output file made of the units: Turtle, N-Triples or N-Quads."""
+    """One output file made of the units: Turtle or N-Triples."""
     if name == "kg.ttl":
         return _turtle_header() + b"".join(u.ttl for u in everything)
-    if name == "kg.nt":
-        return b"".join(u.nt for u in everything)
-    assert name == "kg.nq"
-    # " .\n" ends each line and nowhere else (a newline in a literal is written \n)
-    return b"".join(u.nt.replace(b" .\n", f" <{u.graph}> .\n".encode()) for u in everything)
+    assert name == "kg.nt"
+    return b"".join(u.nt for u in everything)
+
+
+def _layout(everything: list[Unit], which: int) -> list[tuple[str, int, int]]:
+    """Where each unit's triples are in kg.nt (``which`` 0) or kg.ttl (1)."""
+    at = len(_turtle_header()) if which else 0
+    spans = []
+    for u in everything:
+        spans.append((u.path if which else u.graph, at, at + u.sizes[which]))
+        at += u.sizes[which]
+    return spans
 
 
 # --- the cache --------------------------------------------------------------------------------
@@ -537,6 +560,8 @@ class Cache:
         self.out = out
         self.blobs = out / ".cache" / "units"
         self.index: dict[str, Any] = {}
+        self._outputs: tuple[bytes, bytes] | None = None
+        self._read_outputs = False
 
     def load(self) -> dict[str, Unit]:
         """The units of the current version; empty for a missing, old or damaged index."""
@@ -564,7 +589,15 @@ class Cache:
         return os.path.isfile(self.blob(nt, "nt")) and os.path.isfile(self.blob(ttl, "ttl"))
 
     def blobs_of(self, unit: Unit) -> tuple[bytes, bytes]:
-        """A unit's N-Triples and Turtle, checked against their digests."""
+        """A unit's N-Triples and Turtle, checked against their digests: cut out of the
+        current outputs when they are intact (one read of two files), else read from its
+        blobs (a read for each)."""
+        span = self.index.get("spans", {}).get(unit.path)
+        current = self._current()
+        if span is not None and current is not None:
+            nt, ttl = current[0][span[0] : span[1]], current[1][span[2] : span[3]]
+            if (_digest(nt), _digest(ttl)) == unit.digests:
+                return nt, ttl
         found = []
         for digest, ext in zip(unit.digests, ("nt", "ttl"), strict=True):
             try:
@@ -577,7 +610,27 @@ class Cache:
             found.append(data)
         return found[0], found[1]
 
-    def save(self, units: list[Unit], links: Unit, built: Built, composition: str) -> bool:
+    def _current(self) -> tuple[bytes, bytes] | None:
+        """The current kg.nt and kg.ttl, if they are the files the index describes."""
+        if not self._read_outputs:
+            self._read_outputs = True
+            current = self.out / "current"
+            if self.index and self._intact(current):
+                with contextlib.suppress(OSError):
+                    self._outputs = (
+                        (current / "kg.nt").read_bytes(),
+                        (current / "kg.ttl").read_bytes(),
+                    )
+        return self._outputs
+
+    def save(
+        self,
+        units: list[Unit],
+        links: Unit,
+        built: Built,
+        composition: str,
+        everything: list[Unit],
+    ) -> bool:
         """Write the new blobs and a new version, then switch ``current`` to it; False if
         the current version already is this build (and its outputs are untouched)."""
         index: dict[str, Any] = {
@@ -585,6 +638,11 @@ class Cache:
             "composition": composition,
             "units": [u.record() for u in units],
             "links": {"key": links.key, "deps": links.deps},
+            "spans": {
+                path: [nt[1], nt[2], ttl[1], ttl[2]]
+                for nt, ttl in zip(_layout(everything, 0), _layout(everything, 1), strict=True)
+                if (path := ttl[0]) not in (ONTOLOGY_UNIT, LINKS_UNIT)
+            },
         }
         current = self.out / "current"
         same_outputs = self.index.get("composition") == composition and self._intact(current)

@@ -183,10 +183,10 @@ def build(
 ) -> None:
     """Convert every extraction file, validate, and write the graph.
 
-    Writes OUT/kg.ttl (Turtle), OUT/kg.nt (N-Triples) and OUT/kg.nq (N-Quads, one named
-    graph per file), all three together or none: on any error nothing is written and the
-    previous output stays as it was. Files that did not change come from the cache. Every
-    problem is reported on stderr as `path:line: field: message`.
+    Writes OUT/kg.ttl (Turtle) and OUT/kg.nt (N-Triples), both together or neither: on any
+    error nothing is written and the previous output stays as it was. Files that did not
+    change come from the cache. Every problem is reported on stderr as
+    `path:line: field: message`.
     """
     r = _build(extractions, ontology, out, sources, validator, links)
     checked = "validated as a whole" if r.full_validation else f"{r.revalidated} validated again"

@@ -151,7 +151,7 @@ def run(graph: Path, name: str, *args: str) -> Result:
 def test_build_reports_what_it_wrote(tmp_path: Path) -> None:
     result = invoke("build", "-e", str(MINI), "--ontology", str(ONTOLOGY), "-o", str(tmp_path))
     assert result.exit_code == 0
-    outputs = ", ".join(str(tmp_path / name) for name in ("kg.ttl", "kg.nt", "kg.nq"))
+    outputs = ", ".join(str(tmp_path / name) for name in ("kg.ttl", "kg.nt"))
     assert result.stderr == (
         "built 825 triples from 1 article(s) in 2 file(s) "
         f"(2 read, 0 from the cache; validated as a whole): {outputs}\n"

@@ -227,12 +227,12 @@ def test_two_builds_of_one_folder_never_interleave(
 
 
 def test_outputs_change_together(corpus: Path, tmp_path: Path) -> None:
-    """kg.ttl, kg.nt and kg.nq are links into one version folder, switched in one rename."""
+    """kg.ttl and kg.nt are links into one version folder, switched in one rename."""
     out = tmp_path / "out"
     incremental.build(corpus, ONTOLOGY, out)
     first = os.readlink(out / "current")
-    assert {name: os.readlink(out / name) for name in ("kg.ttl", "kg.nt", "kg.nq")} == {
-        name: f"current/{name}" for name in ("kg.ttl", "kg.nt", "kg.nq")
+    assert {name: os.readlink(out / name) for name in ("kg.ttl", "kg.nt")} == {
+        name: f"current/{name}" for name in ("kg.ttl", "kg.nt")
     }
     edit(corpus, "label: Port City", "label: Port City Harbour", "shared.yaml")
     incremental.build(corpus, ONTOLOGY, out)
@@ -241,7 +241,6 @@ def test_outputs_change_together(corpus: Path, tmp_path: Path) -> None:
     assert sorted(p.name for p in (out / ".versions").iterdir()) == [Path(second).name]
     assert sorted(p.name for p in (out / second).iterdir()) == [
         "index.json",
-        "kg.nq",
         "kg.nt",
         "kg.ttl",
     ]
