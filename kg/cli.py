@@ -472,7 +472,7 @@ def new(source: Path, article_id: str | None, extractions: Path) -> None:
     "-o",
     type=click.Path(path_type=Path),
     default=None,
-    help="File to write (atomically) [default: stdout].",
+    help="File to write (atomically); - for stdout [default: stdout].",
 )
 @click.option(
     "--ontology-docs",
@@ -509,7 +509,7 @@ def export(
         data = ontology_markdown(onto.load("ontology.ttl", ontology)).encode("utf-8")
     else:
         data = serialize(_build(extractions, ontology, out, sources, links=links), fmt)
-    if output is None:
+    if output is None or str(output) == "-":
         click.echo(data.decode("utf-8"), nl=False)
     else:
         write_atomic(output, data)
