@@ -125,3 +125,31 @@ def test_build_errors_are_located(tmp_path: Path) -> None:
     assert str(raised.value).startswith(f"{path}:")
     assert "unknown actor id 'river-frnt'; did you mean 'river-front'?" in str(raised.value)
     assert not (tmp_path / "build").exists()
+
+
+def test_export_right_after_a_build_converts_nothing(
+    project: kg.Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kg.convert import Converter
+
+    def refuse(*args: object) -> None:
+        raise AssertionError("kg export converted a file again")
+
+    monkeypatch.setattr(Converter, "convert_file", refuse)
+    assert project.export("nquads").startswith(project.build().nq)
+
+
+def test_no_triple_is_in_two_named_graphs(project: kg.Project) -> None:
+    """So the union of the graphs is the RDF merge on any store, set or bag (the real corpus
+    states 27 participations in several articles: each article's is its own node)."""
+    graphs: dict[str, str] = {}
+    for line in project.export("nquads").decode().splitlines():
+        triple, graph = line.rsplit(" ", 2)[0], line.rsplit(" ", 2)[1]
+        assert graphs.setdefault(triple, graph) == graph, triple
+    participations = {t.split(" ")[0] for t in graphs if t.startswith(f"<{ID}participation/")}
+    assert len(participations) == 157
+    shared = project.sparql(
+        "SELECT ?e ?a ?r WHERE { ?p a nkg:Participation ; nkg:inEvent ?e ; nkg:participant ?a ;"
+        " nkg:role ?r } GROUP BY ?e ?a ?r HAVING (COUNT(?p) > 1)"
+    )
+    assert isinstance(shared, kg.Result) and len(shared) == 27
