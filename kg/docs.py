@@ -8,6 +8,7 @@ current.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import textwrap
@@ -131,6 +132,8 @@ def _py_type(f: Field) -> str:
         item = schema.RECORDS[t.record].cls
     elif isinstance(t, Scalar):
         item = _PY_SCALARS.get(t.name, "str")
+    elif isinstance(t, Classes):  # a typed choice: the values are the schema's
+        item = "Literal[" + ", ".join(f'"{v}"' for v in t.values()) + "]"
     else:
         item = "str"
     return f"list[{item}]" if f.many else item
@@ -143,7 +146,13 @@ def _attribute(f: Field, kw_only: bool = False) -> str:
         line = f"    {f.name}: {_py_type(f)}" + (" = field(kw_only=True)" if kw_only else "")
     else:
         line = f"    {f.name}: {_py_type(f)} | None = None"
-    return line + (f"  # {f.key}" if f.attr else "")
+    line += f"  # {f.key}" if f.attr else ""
+    if len(line) > 100 and isinstance(f.type, Classes) and not f.many:  # as ruff formats it
+        head, _, tail = line.partition("Literal[")
+        values, _, rest = tail.partition("]")
+        items = "".join(f"        {v.strip()},\n" for v in values.split(","))
+        line = f"{head}Literal[\n{items}    ]{rest}"
+    return line
 
 
 def _docstring(doc: str) -> list[str]:
@@ -171,13 +180,15 @@ def _dataclass(name: str, doc: str, fields: list[Field], base: str = "", own: bo
 
 def model_source() -> str:
     """The record classes of ``kg/model.py``, one dataclass per record of the schema."""
-    base_keys = [f.key for f in schema.ACTOR.fields[:6]]
+    base = list(schema.ACTOR.fields[:6])
+    base_keys = [f.key for f in base]
     assert all(r.keys[:6] == base_keys for r in schema.ENTITY_RECORDS)
     classes = [
         _dataclass(
             "Entity",
             "Something defined once and shared by all articles: an actor, a place or an event.",
-            list(schema.ACTOR.fields[:6]),
+            # each kind of entity has its own types: the shared attribute is plain text
+            [dataclasses.replace(f, type=schema.TEXT) if f.key == "type" else f for f in base],
         )
     ]
     for r in schema.RECORDS.values():

@@ -7,6 +7,7 @@ field, named as the YAML key unless the schema gives another name.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 from .errors import Location
 
@@ -137,7 +138,7 @@ class Statement:
     """A quote or a claim."""
 
     id: str
-    kind: str
+    kind: Literal["quote", "claim"]
     text: str
     where: Location
     speaker: str | None = None
