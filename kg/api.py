@@ -20,7 +20,7 @@ from typing import Any
 from rdflib import BNode, Graph, Literal, URIRef
 
 from . import queries as q
-from .build import Built, build
+from .build import Built, build, built_with_sources
 from .engine import Engine
 from .engine import open as open_engine
 from .errors import UsageError
@@ -119,19 +119,26 @@ class Project:
         default = self.extractions.parent / DEFAULT_LINKS
         return default if default.is_file() else None
 
+    def sources_dir(self) -> Path | None:
+        """The source texts to check quotes against: the folder given, else the one the
+        current build in ``out`` used (so an export or a push gives what was built)."""
+        return self.sources if self.sources is not None else built_with_sources(self.out)
+
     def build(
         self,
         validator: Validator = Validator.FAST,
         write: bool = True,
         on_wait: Callable[[str], None] | None = None,
+        same_sources: bool = False,
     ) -> Built:
         """Build (``kg build``; ``write=False`` is ``kg validate``); raise
-        ``kg.errors.ValidationFailed`` with every located problem."""
+        ``kg.errors.ValidationFailed`` with every located problem. With ``same_sources``
+        and no sources given, check quotes against the sources the current build used."""
         return build(
             self.extractions,
             self.ontology,
             self.out,
-            self.sources,
+            self.sources_dir() if same_sources else self.sources,
             self.links_file(),
             validator=validator,
             write=write,
@@ -139,11 +146,14 @@ class Project:
         )
 
     def validate(self, validator: Validator = Validator.FAST) -> Built:
-        return self.build(validator, write=False)
+        """``kg validate``: the build's checks (with the current build's sources), writing
+        nothing."""
+        return self.build(validator, write=False, same_sources=True)
 
     def export(self, fmt: str = "turtle") -> bytes:
-        """The whole dataset in ``fmt`` (a key of ``kg.export.FORMATS``), built first."""
-        return serialize(self.build(), fmt)
+        """The whole dataset in ``fmt`` (a key of ``kg.export.FORMATS``), built first (with
+        the current build's sources, so the quote offsets it recorded are kept)."""
+        return serialize(self.build(same_sources=True), fmt)
 
     def stored_queries(self) -> dict[str, q.StoredQuery]:
         return q.stored_queries(self.queries)

@@ -517,7 +517,7 @@ def _build(
         make=partial(_output, everything),
     )
     if write:
-        built.written = cache.save(units, links_unit, built, composition, everything)
+        built.written = cache.save(units, links_unit, built, composition, everything, sources)
     return built
 
 
@@ -630,6 +630,7 @@ class Cache:
         built: Built,
         composition: str,
         everything: list[Unit],
+        sources: Path | None,
     ) -> bool:
         """Write the new blobs and a new version, then switch ``current`` to it; False if
         the current version already is this build (and its outputs are untouched)."""
@@ -638,6 +639,7 @@ class Cache:
             "composition": composition,
             "units": [u.record() for u in units],
             "links": {"key": links.key, "deps": links.deps},
+            "sources": None if sources is None else str(sources),
             "spans": {
                 path: [nt[1], nt[2], ttl[1], ttl[2]]
                 for nt, ttl in zip(_layout(everything, 0), _layout(everything, 1), strict=True)
@@ -709,6 +711,17 @@ class Cache:
             for entry in entries:
                 if entry.name not in used:
                     Path(entry.path).unlink(missing_ok=True)
+
+
+def built_with_sources(out: Path) -> Path | None:
+    """The sources folder the current build in ``out`` checked its quotes against, if any:
+    what ``kg export``, ``kg push`` and ``kg validate`` use when not told otherwise, so they
+    give what ``kg build --sources`` built (quote offsets included)."""
+    try:
+        value = json.loads((out / "current" / "index.json").read_bytes()).get("sources")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return Path(value) if isinstance(value, str) else None
 
 
 def _read_output(version: Path, name: str) -> bytes:

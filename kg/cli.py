@@ -143,7 +143,8 @@ sources_option = click.option(
     type=click.Path(path_type=Path),
     default=None,
     help="Folder of the articles' source texts: check every evidence quote against them "
-    "(and, for build, record the quotes' offsets in the graph).",
+    "(and record the quotes' offsets in the graph) [default: none for build; for validate, "
+    "export and push, the folder the current build in OUT used].",
 )
 
 
@@ -188,7 +189,7 @@ def build(
     change come from the cache. Every problem is reported on stderr as
     `path:line: field: message`.
     """
-    r = _build(extractions, ontology, out, sources, validator, links)
+    r = _build(extractions, ontology, out, sources, validator, links, same_sources=False)
     checked = "validated as a whole" if r.full_validation else f"{r.revalidated} validated again"
     click.echo(
         f"built {r.triples:,} triples from {r.articles} article(s) in {r.files} file(s) "
@@ -206,11 +207,16 @@ def _build(
     validator: Validator = Validator.FAST,
     links: Path | None = None,
     write: bool = True,
+    same_sources: bool = True,
 ) -> Built:
+    """The build; unless it is ``kg build`` itself, without --sources it checks quotes
+    against the sources the current build in OUT used, so it gives what was built."""
     project = Project(
         extractions=extractions, ontology=ontology, out=out, sources=sources, links=links
     )
-    return project.build(validator, write, on_wait=lambda message: click.echo(message, err=True))
+    return project.build(
+        validator, write, lambda message: click.echo(message, err=True), same_sources
+    )
 
 
 @cli.command()

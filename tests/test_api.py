@@ -16,7 +16,7 @@ import kg
 from kg.api import python_value
 from kg.errors import DataError, UsageError, ValidationFailed
 
-from .conftest import ROOT
+from .conftest import ROOT, SOURCES
 
 ID = "https://w3id.org/newskg/id/"
 
@@ -153,3 +153,18 @@ def test_no_triple_is_in_two_named_graphs(project: kg.Project) -> None:
         " nkg:role ?r } GROUP BY ?e ?a ?r HAVING (COUNT(?p) > 1)"
     )
     assert isinstance(shared, kg.Result) and len(shared) == 27
+
+
+@pytest.mark.skipif(not SOURCES.is_dir(), reason="../shared/sources is not beside the checkout")
+def test_export_and_push_give_what_was_built_with_sources(tmp_path: Path) -> None:
+    """`kg build --sources DIR` then `kg export` (no --sources): the quote offsets stay."""
+    for folder in ("extractions", "ontology", "links"):
+        shutil.copytree(ROOT / folder, tmp_path / folder)
+    with_sources = kg.open(tmp_path, sources=SOURCES).build()
+    start = b' <https://w3id.org/newskg/ontology#start> "'  # an evidence node's offset
+    offsets = with_sources.nt.count(start)
+    assert offsets == 219  # one per evidence quote (`make verify`: 219 quotes found)
+    assert kg.open(tmp_path).export("nt").count(start) == offsets
+    assert kg.open(tmp_path).validate().triples == with_sources.triples
+    assert kg.open(tmp_path).build().written is True  # plain `kg build`: no sources, no offsets
+    assert kg.open(tmp_path).export("nt").count(start) == 0
