@@ -121,8 +121,11 @@ class Project:
 
     def sources_dir(self) -> Path | None:
         """The source texts to check quotes against: the folder given, else the one the
-        current build in ``out`` used (so an export or a push gives what was built)."""
-        return self.sources if self.sources is not None else built_with_sources(self.out)
+        current build of these extraction files in ``out`` used (so an export or a push
+        gives what was built)."""
+        if self.sources is not None:
+            return self.sources
+        return built_with_sources(self.out, self.extractions)
 
     def build(
         self,

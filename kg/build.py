@@ -494,8 +494,8 @@ def _build(
                 unit, closures[unit.path], entities, defined_in, ontology_unit, inputs
             )
             errors += located(found, unit)
+    if errors:  # in one order, whichever way they were found
         errors.sort(key=lambda e: (str(e.location.path), e.location.line or 0, str(e)))
-    if errors:
         raise ValidationFailed(errors)
 
     # 4. the outputs: written (in a new version, then the blobs' clean-up) unless unchanged
@@ -517,7 +517,9 @@ def _build(
         make=partial(_output, everything),
     )
     if write:
-        built.written = cache.save(units, links_unit, built, composition, everything, sources)
+        built.written = cache.save(
+            units, links_unit, built, composition, everything, sources, extractions
+        )
     return built
 
 
@@ -631,6 +633,7 @@ class Cache:
         composition: str,
         everything: list[Unit],
         sources: Path | None,
+        extractions: Path,
     ) -> bool:
         """Write the new blobs and a new version, then switch ``current`` to it; False if
         the current version already is this build (and its outputs are untouched)."""
@@ -640,6 +643,7 @@ class Cache:
             "units": [u.record() for u in units],
             "links": {"key": links.key, "deps": links.deps},
             "sources": None if sources is None else str(sources),
+            "extractions": str(extractions.resolve()),
             "spans": {
                 path: [nt[1], nt[2], ttl[1], ttl[2]]
                 for nt, ttl in zip(_layout(everything, 0), _layout(everything, 1), strict=True)
@@ -713,15 +717,18 @@ class Cache:
                     Path(entry.path).unlink(missing_ok=True)
 
 
-def built_with_sources(out: Path) -> Path | None:
-    """The sources folder the current build in ``out`` checked its quotes against, if any:
-    what ``kg export``, ``kg push`` and ``kg validate`` use when not told otherwise, so they
-    give what ``kg build --sources`` built (quote offsets included)."""
+def built_with_sources(out: Path, extractions: Path) -> Path | None:
+    """The sources folder the current build in ``out`` of the same ``extractions`` checked
+    its quotes against, if any: what ``kg export``, ``kg push`` and ``kg validate`` use when
+    not told otherwise, so they give what ``kg build --sources`` built (offsets included)."""
     try:
-        value = json.loads((out / "current" / "index.json").read_bytes()).get("sources")
+        index = json.loads((out / "current" / "index.json").read_bytes())
+        value, built = index.get("sources"), index.get("extractions")
     except (OSError, ValueError, AttributeError):
         return None
-    return Path(value) if isinstance(value, str) else None
+    if not isinstance(value, str) or built != str(extractions.resolve()):
+        return None
+    return Path(value)
 
 
 def _read_output(version: Path, name: str) -> bytes:

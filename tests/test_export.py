@@ -34,7 +34,9 @@ def epoch(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def export(mini: Path, fmt: str, out: Path) -> bytes:
     result = CliRunner().invoke(
-        cli, ["export", "-f", fmt, "-o", str(out), "-e", str(mini), "--ontology", str(ONTOLOGY)]
+        cli,
+        ["export", "-f", fmt, "-o", str(out), "-e", str(mini), "--ontology", str(ONTOLOGY)]
+        + ["--out", str(out.parent / "build")],
     )
     assert result.exit_code == 0, result.stderr
     return out.read_bytes()
@@ -120,7 +122,9 @@ def test_failed_export_writes_nothing(mini: Path, tmp_path: Path) -> None:
     out.write_text("previous")
     (mini / "shared.yaml").write_text("actors: {}\n")
     result = CliRunner().invoke(
-        cli, ["export", "-o", str(out), "-e", str(mini), "--ontology", str(ONTOLOGY)]
+        cli,
+        ["export", "-o", str(out), "-e", str(mini), "--ontology", str(ONTOLOGY)]
+        + ["--out", str(tmp_path / "build")],
     )
     assert result.exit_code == 1
     assert out.read_text() == "previous"

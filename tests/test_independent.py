@@ -85,6 +85,7 @@ def exports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         path = folder / f"kg.{suffix}"
         args = ["export", "-f", fmt, "-o", str(path), "-e", str(EXTRACTIONS)]
         args += ["--ontology", str(ONTOLOGY), "--links", str(LINKS), *sources]
+        args += ["--out", str(folder / "build")]
         result = CliRunner(env={"SOURCE_DATE_EPOCH": "1700000000"}).invoke(cli, args)
         assert result.exit_code == 0, result.stderr
         paths[fmt] = path

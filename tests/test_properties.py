@@ -565,7 +565,10 @@ def write_corpus(corpus: Corpus, style: Style, folder: Path) -> None:
 
 
 def export(folder: Path, fmt: str, out: Path) -> bytes:
-    result = kg("export", "-f", fmt, "-e", str(folder), "--ontology", str(ONTOLOGY), "-o", str(out))
+    result = kg(
+        *("export", "-f", fmt, "-e", str(folder), "--ontology", str(ONTOLOGY), "-o", str(out)),
+        *("--out", str(out.parent / "build")),
+    )
     assert_no_crash(result)
     assert result.exit_code == 0, result.stderr
     return out.read_bytes()

@@ -417,9 +417,7 @@ def local() -> Iterator[str]:
 
 def test_unauthorised_and_timeout(local: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KG_ENDPOINT_TOKEN", "secret")
-    result = CliRunner().invoke(
-        cli, ["push", "--endpoint", local + "/store", "-e", str(MINI), "--ontology", str(ONTOLOGY)]
-    )
+    result = push(local + "/store", MINI, None)
     assert (result.exit_code, result.stderr) == (
         1,
         (
