@@ -81,6 +81,10 @@ _SERVICE = frozenset(("SERVICE",))
 _DATASET = frozenset(("FROM",))
 
 
+_this_query = threading.local()
+"""What the query a worker thread runs was given: ``timeout``."""
+
+
 class _Cancelled(BaseException):
     """Raised in a query's worker thread to stop it (where it runs Python code)."""
 
@@ -205,13 +209,13 @@ class Engine(ABC):
             raise UsageError("update queries are refused: kg only reads the graph", Location(where))
         self.refuse(text, where, self.allow_service if allow_service is None else allow_service)
         bound = dict(bindings or {})
-        seconds = self.timeout if timeout is None else timeout
-        result = run_limited(
-            lambda: self._run(text, bound, where, form or "SELECT"),
-            seconds and seconds + self.grace,
-            where,
-            seconds,
-        )
+        seconds = (self.timeout if timeout is None else timeout) or None
+
+        def work() -> Result:
+            _this_query.timeout = seconds  # the worker runs this one query
+            return self._run(text, bound, where, form or "SELECT")
+
+        result = run_limited(work, seconds and seconds + self.grace, where, seconds)
         if isinstance(result, Rows) and not has_order_by(text):
             result.rows.sort(key=lambda row: tuple("" if t is None else t.n3() for t in row))
         return result
@@ -496,7 +500,8 @@ class RemoteEngine(Engine):
         except ParseException as e:
             raise rdflib_syntax_error(e, where) from None
         sent = with_prefixes(with_values(text, bindings), PREFIXES)
-        response = remote.send_query(self.session, self.endpoint, sent, form, self.timeout)
+        seconds = getattr(_this_query, "timeout", self.timeout)
+        response = remote.send_query(self.session, self.endpoint, sent, form, seconds)
         answer = remote.read_answer(response, form, self.endpoint)
         if isinstance(answer, Rows):
             answer.rows = take_rows(answer.rows, self.max_rows, where)

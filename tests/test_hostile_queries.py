@@ -28,7 +28,7 @@ from kg import engine
 from kg import queries as q
 from kg.cli import cli
 from kg.engine import OxigraphEngine, RdflibEngine
-from kg.errors import DataError, UsageError
+from kg.errors import DataError, ServiceError, UsageError
 from kg.links import FORMULA_START, LinkRow, Status, read_links, render_links
 from kg.results import Rows, markdown, render, table
 
@@ -276,9 +276,13 @@ def test_a_remote_query_waits_as_long_as_its_timeout(recorder: str) -> None:
         f"{recorder}: timed out waiting for the server\n",
     )
     assert time.monotonic() - start < 1.4
-    _Recorder.delay = 0.0
-    with engine.open(endpoint=recorder, graph=Path("no.nt"), timeout=3) as eng:
-        assert eng.select("SELECT ?s {}") == Rows(["s"], [])
+    _Recorder.delay = 1.0
+    with engine.open(endpoint=recorder, graph=Path("no.nt"), timeout=0.3) as eng:
+        with pytest.raises(ServiceError) as info:
+            eng.select("SELECT ?s {}")
+        assert str(info.value) == f"{recorder}: timed out waiting for the server"
+        # a timeout for one query is its read timeout too
+        assert eng.select("SELECT ?s {}", timeout=5) == Rows(["s"], [])
 
 
 def wait_until_reading_stdin(proc: subprocess.Popen[bytes], seconds: float = 60) -> None:
