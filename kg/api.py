@@ -21,7 +21,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 
 from . import queries as q
 from .build import Built, build, built_with_sources
-from .engine import Engine
+from .engine import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT, Engine
 from .engine import open as open_engine
 from .errors import UsageError
 from .export import serialize
@@ -98,6 +98,9 @@ class Project:
         graph: Path | str | None = None,
         engine: str = "oxigraph",
         endpoint: str | None = None,
+        timeout: float | None = DEFAULT_TIMEOUT,
+        max_rows: int | None = DEFAULT_MAX_ROWS,
+        allow_service: bool = False,
     ) -> None:
         base = Path(root)
         self.extractions = Path(extractions) if extractions else base / "extractions"
@@ -109,6 +112,12 @@ class Project:
         self.graph = Path(graph) if graph else self.out / "kg.nt"
         self.engine_kind = engine
         self.endpoint = endpoint
+        self.timeout = timeout
+        """Seconds a query may run (None: no limit); a longer one is a DataError."""
+        self.max_rows = max_rows
+        """Rows a SELECT query may return (None: no limit); more is a DataError."""
+        self.allow_service = allow_service
+        """Whether federated queries (SERVICE) may run; refused (a UsageError) if not."""
         self._engine: tuple[str, Engine] | None = None
 
     def links_file(self) -> Path | None:
@@ -170,10 +179,15 @@ class Project:
         eng = self.engine()
         return Result(eng.select(sq.text, q.bind(sq, values, eng.lookup), str(sq.path)))
 
-    def sparql(self, text: str) -> Result | bool | Graph:
+    def sparql(
+        self, text: str, *, allow_service: bool | None = None, timeout: float | None = None
+    ) -> Result | bool | Graph:
         """Run an ad-hoc query (the project's prefixes predefined) on the built graph: rows
-        for SELECT, a bool for ASK, an rdflib graph for CONSTRUCT and DESCRIBE."""
-        result = self.engine().query(text, {}, "<query>")
+        for SELECT, a bool for ASK, an rdflib graph for CONSTRUCT and DESCRIBE.
+        ``allow_service`` and ``timeout`` override the project's settings for this query."""
+        result = self.engine().query(
+            text, {}, "<query>", allow_service=allow_service, timeout=timeout
+        )
         return Result(result) if isinstance(result, Rows) else result
 
     def engine(self) -> Engine:
@@ -183,7 +197,15 @@ class Project:
         if self._engine is None or self._engine[0] != version:
             if self._engine is not None:
                 self._engine[1].close()
-            self._engine = (version, open_engine(self.engine_kind, self.graph, self.endpoint))
+            eng = open_engine(
+                self.engine_kind,
+                self.graph,
+                self.endpoint,
+                timeout=self.timeout,
+                max_rows=self.max_rows,
+                allow_service=self.allow_service,
+            )
+            self._engine = (version, eng)
         return self._engine[1]
 
 

@@ -286,12 +286,40 @@ endpoint_option = click.option(
 )
 
 
+timeout_option = click.option(
+    "--timeout",
+    type=click.FloatRange(min=0),
+    default=engine.DEFAULT_TIMEOUT,
+    show_default=True,
+    metavar="SECONDS",
+    help="Stop the query after this many seconds (exit 1); 0 for no limit. With --endpoint, "
+    "also how long to wait for the server's answer.",
+)
+max_rows_option = click.option(
+    "--max-rows",
+    type=click.IntRange(min=0),
+    default=engine.DEFAULT_MAX_ROWS,
+    show_default=True,
+    metavar="N",
+    help="A SELECT query giving more rows than this is an error (exit 1), not a cut; 0 for "
+    "no limit.",
+)
+allow_service_option = click.option(
+    "--allow-service",
+    is_flag=True,
+    help="Let a federated query (SERVICE) run: the engine, or with --endpoint the server, "
+    "then sends requests to the servers it names. Refused without this flag.",
+)
+
+
 def _params(values: tuple[str, ...]) -> dict[str, str]:
     params: dict[str, str] = {}
     for item in values:
         name, sep, value = item.partition("=")
         if not sep or not name.strip():
             raise UsageError(f"parameter {item!r}: write -p name=value")
+        if name.strip() in params:
+            raise UsageError(f"parameter {name.strip()!r} is given twice")
         params[name.strip()] = value
     return params
 
@@ -299,13 +327,15 @@ def _params(values: tuple[str, ...]) -> dict[str, str]:
 def _output(result: Rows | bool | object, fmt: str | None, graph: GraphLike | None) -> None:
     from rdflib import Graph
 
+    # color=True: click would strip escape sequences from data written to a file or pipe;
+    # the formats for people (table, markdown) show control characters escaped instead
     if isinstance(result, bool):
         click.echo("true" if result else "false")
     elif isinstance(result, Graph):
-        click.echo(result.serialize(format="turtle"), nl=False)
+        click.echo(result.serialize(format="turtle"), nl=False, color=True)
     elif isinstance(result, Rows):
         chosen = fmt or ("table" if sys.stdout.isatty() else "csv")
-        click.echo(render(result, chosen, graph), nl=False)
+        click.echo(render(result, chosen, graph), nl=False, color=True)
 
 
 @cli.group()
@@ -350,6 +380,9 @@ def query_show(name: str, queries_dir: Path) -> None:
 @queries_option
 @engine_option
 @endpoint_option
+@timeout_option
+@max_rows_option
+@allow_service_option
 def query_run(
     name: str,
     params: tuple[str, ...],
@@ -358,6 +391,9 @@ def query_run(
     queries_dir: Path,
     engine_name: str,
     endpoint: str | None,
+    timeout: float,
+    max_rows: int,
+    allow_service: bool,
 ) -> None:
     """Run the stored query NAME on the built graph (embedded engine, no server).
 
@@ -365,7 +401,15 @@ def query_run(
     still resolves labels in parameters and output.
     """
     sq = q.find(queries_dir, name)
-    _run(sq.text, str(sq.path), _params(params), sq, fmt, graph_path, endpoint, engine_name)
+    limits = Limits(timeout, max_rows, allow_service)
+    _run(sq.text, str(sq.path), _params(params), sq, fmt, graph_path, endpoint, engine_name, limits)
+
+
+class Limits:
+    """What --timeout, --max-rows and --allow-service ask for."""
+
+    def __init__(self, timeout: float, max_rows: int, allow_service: bool) -> None:
+        self.timeout, self.max_rows, self.allow_service = timeout, max_rows, allow_service
 
 
 def _run(
@@ -377,8 +421,16 @@ def _run(
     graph_path: Path,
     endpoint: str | None,
     engine_name: str,
+    limits: Limits,
 ) -> None:
-    project = Project(graph=graph_path, engine=engine_name, endpoint=endpoint)
+    project = Project(
+        graph=graph_path,
+        engine=engine_name,
+        endpoint=endpoint,
+        timeout=limits.timeout or None,
+        max_rows=limits.max_rows or None,
+        allow_service=limits.allow_service,
+    )
     with project.engine() as eng:
         bindings = q.bind(sq, params, eng.lookup) if sq is not None else {}
         result = eng.query(text, bindings, where)
@@ -391,18 +443,30 @@ def _run(
 @graph_option
 @engine_option
 @endpoint_option
+@timeout_option
+@max_rows_option
+@allow_service_option
 def sparql(
-    file: TextIO, fmt: str | None, graph_path: Path, engine_name: str, endpoint: str | None
+    file: TextIO,
+    fmt: str | None,
+    graph_path: Path,
+    engine_name: str,
+    endpoint: str | None,
+    timeout: float,
+    max_rows: int,
+    allow_service: bool,
 ) -> None:
     """Run an ad-hoc SPARQL query from FILE (or - for stdin) on the built graph.
 
     The project's prefixes (nkg:, actor:, event:, et:, role:, ...) are predefined.
-    Update queries are refused.
+    Update queries are refused, and so are dataset clauses (FROM, FROM NAMED) and, unless
+    --allow-service, federated queries (SERVICE): kg sends no request you did not ask for.
     """
     text = file.read()
     name = getattr(file, "name", "-")
     shown = "<stdin>" if name in ("-", "<stdin>") else name
-    _run(text, shown, {}, None, fmt, graph_path, endpoint, engine_name)
+    limits = Limits(timeout, max_rows, allow_service)
+    _run(text, shown, {}, None, fmt, graph_path, endpoint, engine_name, limits)
 
 
 @cli.command()

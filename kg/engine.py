@@ -10,6 +10,15 @@ All engines share what happens around the engine itself, here and only here:
 - update requests (INSERT, DELETE, LOAD, CLEAR...) are refused before any engine sees them;
 - parameters are bound as RDF terms (pyoxigraph ``substitutions``, rdflib ``initBindings``,
   a ``VALUES`` block of N-Triples terms for an endpoint), never pasted in as text;
+- a federated query (``SERVICE``, which makes the engine call other servers) is refused unless
+  allowed (``allow_service``), and so is a dataset clause (``FROM``, ``FROM NAMED``: rdflib
+  would fetch the IRI from the web), wherever the keyword is (subqueries too), but never for
+  the word in a string, comment or IRI, and also when spelled with codepoint escapes;
+- every query runs under a timeout (``timeout`` seconds, ``DEFAULT_TIMEOUT``) in a worker
+  thread, so that Ctrl-C stops it at once (pyoxigraph runs in native code without the GIL);
+  a query stopped this way leaves its thread to finish in the background, where its answer is
+  dropped (pyoxigraph cannot be interrupted); a command-line run ends right away;
+- at most ``max_rows`` rows (``DEFAULT_MAX_ROWS``) are read: more is an error, not a cut;
 - a syntax error is a ``DataError`` at ``path:line:column`` as the engine's parser reports it;
 - SELECT rows come back as rdflib terms, in the query's ORDER BY, else sorted (by the terms'
   N-Triples form), so every engine prints the same rows in the same order.
@@ -17,13 +26,16 @@ All engines share what happens around the engine itself, here and only here:
 
 from __future__ import annotations
 
+import ctypes
 import re
+import threading
+import time
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from enum import StrEnum
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 import pyoxigraph as ox
 from pyparsing import ParseException
@@ -32,11 +44,19 @@ from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.parser import parseQuery
 
 from . import remote
-from .errors import DataError, Location, UsageError
+from .errors import DataError, KgError, Location, UsageError
 from .namespaces import PREFIXES, new_graph
 from .oxi import StoreGraph, from_ox, to_ox
-from .results import GraphLike, Rows, Term
-from .sparqltext import has_order_by, projecting, query_form, with_prefixes, with_values
+from .results import GraphLike, Rows, Term, visible
+from .sparqltext import (
+    find_keywords,
+    has_order_by,
+    projecting,
+    query_form,
+    readings,
+    with_prefixes,
+    with_values,
+)
 
 
 class Kind(StrEnum):
@@ -51,6 +71,109 @@ ENGINES = tuple(k.value for k in Kind)
 Result = Rows | bool | Graph
 Bindings = Mapping[Variable, Any]
 Where = str | Path
+T = TypeVar("T")
+
+DEFAULT_TIMEOUT = 60.0
+"""Seconds a query may run (``kg query run --timeout``, ``kg sparql --timeout``)."""
+DEFAULT_MAX_ROWS = 1_000_000
+"""Rows a SELECT query may return (``--max-rows``)."""
+_SERVICE = frozenset(("SERVICE",))
+_DATASET = frozenset(("FROM",))
+
+
+_this_query = threading.local()
+"""What the query a worker thread runs was given: ``timeout``."""
+
+
+class _Cancelled(BaseException):
+    """Raised in a query's worker thread to stop it (where it runs Python code)."""
+
+
+def _located(where: Where, line: int | None, column: int | None) -> Location:
+    return Location(where, line, column=column) if line is not None else Location(where)
+
+
+def run_limited(
+    work: Callable[[], T], seconds: float | None, where: Where, shown: float | None = None
+) -> T:
+    """``work()`` in a worker thread, waited for at most ``seconds`` (None: no limit).
+
+    The caller's thread only waits, so Ctrl-C (KeyboardInterrupt) and the timeout take effect
+    at once even while the worker is in native code; then the worker is asked to stop (an
+    exception raised in it, which takes effect when it next runs Python code) and left to end
+    in the background, its answer dropped.
+    """
+    box: dict[str, Any] = {}
+    done = threading.Event()
+    lock = threading.Lock()  # held to ask the worker to stop, and by the worker to finish
+
+    def target() -> None:
+        try:
+            try:
+                box["result"] = work()
+            except _Cancelled:
+                pass  # nobody waits for the answer any more
+            except KgError as e:
+                # without its traceback, whose frames hold pyoxigraph objects that must be
+                # dropped in this thread
+                e.__context__ = e.__cause__ = None
+                box["error"] = e.with_traceback(None)
+            except BaseException as e:
+                box["error"] = e
+            with lock:  # a request to stop sent before this lands here at the latest
+                box["finished"] = True
+        except _Cancelled:
+            pass
+        finally:
+            done.set()
+
+    worker = threading.Thread(target=target, name="kg-query", daemon=True)
+    worker.start()
+    deadline = None if seconds is None else time.monotonic() + seconds
+    try:
+        while not done.wait(0.05):
+            if deadline is not None and time.monotonic() >= deadline:
+                raise DataError(
+                    f"the query ran for more than {shown or seconds:g} s and was stopped; give "
+                    "it more time with --timeout SECONDS (timeout= in the Python API), or "
+                    "narrow it",
+                    Location(where),
+                )
+    except BaseException:  # the timeout, Ctrl-C, or any exception in this thread (an alarm)
+        threading.Thread(target=_stop, args=(worker, lock, box), daemon=True).start()
+        raise
+    error = box.get("error")
+    if error is not None:
+        raise error
+    return box["result"]  # type: ignore[no-any-return]
+
+
+def _stop(worker: threading.Thread, lock: threading.Lock, box: dict[str, Any]) -> None:
+    """Ask the worker to stop (an exception raised in it), again and again: code it runs may
+    catch one (rdflib has bare ``except:`` clauses), and native code only sees it on its
+    return. Given up after a minute."""
+    for _ in range(600):
+        with lock:
+            if box.get("finished") or not worker.is_alive() or worker.ident is None:
+                return
+            ctypes.pythonapi.PyThreadState_SetAsyncExc(
+                ctypes.c_ulong(worker.ident), ctypes.py_object(_Cancelled)
+            )
+        time.sleep(0.1)
+
+
+def take_rows(rows: Iterable[T], limit: int | None, where: Where) -> list[T]:
+    """The rows, or a DataError if there are more than ``limit`` (None: no limit)."""
+    taken: list[T] = []
+    for row in rows:
+        if limit is not None and len(taken) >= limit:
+            raise DataError(
+                f"the query gives more than {limit:,} rows; add a LIMIT, or allow more with "
+                "--max-rows N (max_rows= in the Python API)",
+                Location(where),
+            )
+        taken.append(row)
+    return taken
 
 
 class Engine(ABC):
@@ -59,36 +182,105 @@ class Engine(ABC):
     name: str
     lookup: GraphLike | None
     """The graph that resolves labels and ids of parameters and output (None: IRIs only)."""
+    timeout: float | None = DEFAULT_TIMEOUT
+    """Seconds a query may run (None: no limit)."""
+    max_rows: int | None = DEFAULT_MAX_ROWS
+    """Rows a SELECT query may return (None: no limit)."""
+    allow_service: bool = False
+    """Whether a federated query (SERVICE) may run."""
+    is_remote = False
+    grace = 0.0
+    """Seconds added to the timeout before the worker is abandoned (a remote engine's own
+    HTTP read timeout reports first)."""
 
     def query(
-        self, text: str, bindings: Bindings | None = None, where: Where = "<query>"
+        self,
+        text: str,
+        bindings: Bindings | None = None,
+        where: Where = "<query>",
+        *,
+        allow_service: bool | None = None,
+        timeout: float | None = None,
     ) -> Result:
-        """SELECT gives Rows, ASK a bool, CONSTRUCT and DESCRIBE a Graph."""
+        """SELECT gives Rows, ASK a bool, CONSTRUCT and DESCRIBE a Graph. ``allow_service``
+        and ``timeout`` (seconds) override the engine's own settings for this query."""
         form = query_form(text)
-        if form == "UPDATE":
+        if form == "UPDATE" or any(query_form(r) == "UPDATE" for r in readings(text)):
             raise UsageError("update queries are refused: kg only reads the graph", Location(where))
-        result = self._run(text, dict(bindings or {}), where, form or "SELECT")
+        self.refuse(text, where, self.allow_service if allow_service is None else allow_service)
+        bound = dict(bindings or {})
+        seconds = (self.timeout if timeout is None else timeout) or None
+
+        def work() -> Result:
+            _this_query.timeout = seconds  # the worker runs this one query
+            return self._run(text, bound, where, form or "SELECT")
+
+        result = run_limited(work, seconds and seconds + self.grace, where, seconds)
         if isinstance(result, Rows) and not has_order_by(text):
             result.rows.sort(key=lambda row: tuple("" if t is None else t.n3() for t in row))
         return result
 
-    def select(self, text: str, bindings: Bindings | None = None, where: Where = "<query>") -> Rows:
-        result = self.query(text, bindings, where)
+    def refuse(self, text: str, where: Where, allow_service: bool) -> None:
+        """Refuse what would make the engine send requests nobody asked for."""
+        found = find_keywords(text, _DATASET)
+        if found is not None:
+            raise UsageError(
+                "FROM and FROM NAMED are refused: kg queries the built graph as it is, and the "
+                "engines read a dataset clause differently (rdflib may fetch its IRI from the "
+                "web); read a named graph with GRAPH <iri> { ... }",
+                _located(where, found.line, found.column),
+            )
+        if allow_service:
+            return
+        found = find_keywords(text, _SERVICE)
+        if found is not None:
+            who = "the endpoint" if self.is_remote else "the engine"
+            allow = (
+                "with --allow-service kg sends the query and the endpoint decides"
+                if self.is_remote
+                else "allow it with --allow-service"
+            )
+            raise UsageError(
+                f"SERVICE is refused: a federated query makes {who} send requests to other "
+                f"servers; {allow} (allow_service=True in the Python API)",
+                _located(where, found.line, found.column),
+            )
+
+    def select(
+        self,
+        text: str,
+        bindings: Bindings | None = None,
+        where: Where = "<query>",
+        **options: Any,
+    ) -> Rows:
+        """See ``query``; ``options``: ``allow_service``, ``timeout``."""
+        result = self.query(text, bindings, where, **options)
         if not isinstance(result, Rows):
             raise UsageError("expected a SELECT query", Location(where))
         return result
 
-    def ask(self, text: str, bindings: Bindings | None = None, where: Where = "<query>") -> bool:
-        result = self.query(text, bindings, where)
+    def ask(
+        self,
+        text: str,
+        bindings: Bindings | None = None,
+        where: Where = "<query>",
+        **options: Any,
+    ) -> bool:
+        """See ``query``; ``options``: ``allow_service``, ``timeout``."""
+        result = self.query(text, bindings, where, **options)
         if not isinstance(result, bool):
             raise UsageError("expected an ASK query", Location(where))
         return result
 
     def construct(
-        self, text: str, bindings: Bindings | None = None, where: Where = "<query>"
+        self,
+        text: str,
+        bindings: Bindings | None = None,
+        where: Where = "<query>",
+        **options: Any,
     ) -> Graph:
-        """A CONSTRUCT or DESCRIBE query's graph."""
-        result = self.query(text, bindings, where)
+        """A CONSTRUCT or DESCRIBE query's graph; ``options`` as for ``select``."""
+        result = self.query(text, bindings, where, **options)
         if not isinstance(result, Graph):
             raise UsageError("expected a CONSTRUCT or DESCRIBE query", Location(where))
         return result
@@ -127,7 +319,7 @@ def oxigraph_syntax_error(error: SyntaxError, text: str, where: Where) -> DataEr
     message = str(error)
     m = _OX_ERROR.match(message)
     if m is None:
-        return DataError(f"SPARQL syntax error: {message}", Location(where))
+        return DataError(f"SPARQL syntax error: {visible(message)}", Location(where))
     line, column = int(m.group(1)), int(m.group(2))
     lines = text.split("\n")
     if line > len(lines) or not (
@@ -142,7 +334,9 @@ def oxigraph_syntax_error(error: SyntaxError, text: str, where: Where) -> DataEr
     own = [part for part in parts if " " in part and part[:1] not in "['"]
     if message.startswith("expected one of ") and own:
         message = "; ".join(own)
-    return DataError(f"SPARQL syntax error: {message}", Location(where, line, column=column))
+    return DataError(
+        f"SPARQL syntax error: {visible(message)}", Location(where, line, column=column)
+    )
 
 
 class OxigraphEngine(Engine):
@@ -206,11 +400,14 @@ class OxigraphEngine(Engine):
                 return g
             variables = [v.value for v in result.variables if v.value not in hidden]
             convert = _Converter()
-            rows = [tuple(convert(solution[v]) for v in variables) for solution in result]
+            solutions = (tuple(convert(solution[v]) for v in variables) for solution in result)
+            rows = take_rows(solutions, self.max_rows, where)
         except SyntaxError as e:
             raise oxigraph_syntax_error(e, text, where) from None
         except (OSError, ValueError) as e:  # an evaluation error, e.g. a failed SERVICE call
-            raise DataError(f"SPARQL error (pyoxigraph): {e}", Location(where)) from None
+            raise DataError(
+                f"SPARQL error (pyoxigraph): {visible(str(e))}", Location(where)
+            ) from None
         return Rows(variables, rows)
 
 
@@ -235,7 +432,8 @@ class _Converter:
 
 def rdflib_syntax_error(error: ParseException, where: Where) -> DataError:
     return DataError(
-        f"SPARQL syntax error: {error.msg}", Location(where, error.lineno, column=error.col)
+        f"SPARQL syntax error: {visible(error.msg)}",
+        Location(where, error.lineno, column=error.col),
     )
 
 
@@ -264,7 +462,7 @@ class RdflibEngine(Engine):
         except ParseException as e:
             raise rdflib_syntax_error(e, where) from None
         except Exception as e:  # rdflib raises plain Exceptions for some semantic errors
-            raise DataError(f"SPARQL error (rdflib): {e}", Location(where)) from None
+            raise DataError(f"SPARQL error (rdflib): {visible(str(e))}", Location(where)) from None
         result = self.graph.query(prepared, initBindings=bindings)  # type: ignore[arg-type]
         if result.type == "ASK":
             return bool(result.askAnswer)
@@ -274,7 +472,8 @@ class RdflibEngine(Engine):
                 out.add(triple)  # type: ignore[arg-type]
             return out
         variables = [str(v) for v in (result.vars or [])]
-        return Rows(variables, [tuple(row) for row in result])  # type: ignore[arg-type]
+        rows = take_rows((tuple(row) for row in result), self.max_rows, where)  # type: ignore[arg-type]
+        return Rows(variables, rows)  # type: ignore[arg-type]
 
 
 # --- a SPARQL 1.1 endpoint --------------------------------------------------------------------
@@ -287,6 +486,8 @@ class RemoteEngine(Engine):
     a VALUES block."""
 
     name = "endpoint"
+    is_remote = True
+    grace = remote.TIMEOUT[0]
 
     def __init__(self, endpoint: str, lookup: GraphLike | None = None) -> None:
         self.endpoint = endpoint
@@ -299,8 +500,12 @@ class RemoteEngine(Engine):
         except ParseException as e:
             raise rdflib_syntax_error(e, where) from None
         sent = with_prefixes(with_values(text, bindings), PREFIXES)
-        response = remote.send_query(self.session, self.endpoint, sent, form)
-        return remote.read_answer(response, form, self.endpoint)
+        seconds = getattr(_this_query, "timeout", self.timeout)
+        response = remote.send_query(self.session, self.endpoint, sent, form, seconds)
+        answer = remote.read_answer(response, form, self.endpoint)
+        if isinstance(answer, Rows):
+            answer.rows = take_rows(answer.rows, self.max_rows, where)
+        return answer
 
     def close(self) -> None:
         self.session.close()
@@ -318,14 +523,24 @@ def open(
     kind: str = Kind.OXIGRAPH,
     graph: Path = Path("build/kg.nt"),
     endpoint: str | None = None,
+    *,
+    timeout: float | None = DEFAULT_TIMEOUT,
+    max_rows: int | None = DEFAULT_MAX_ROWS,
+    allow_service: bool = False,
 ) -> Engine:
     """The engine to query: ``endpoint`` if given (the built graph, when present, still
-    resolves labels and ids), else the built ``graph`` loaded into ``kind``."""
+    resolves labels and ids), else the built ``graph`` loaded into ``kind``. ``timeout``
+    (seconds) and ``max_rows`` bound every query (None: no limit); ``allow_service`` lets
+    federated queries (SERVICE) run."""
+    eng: Engine
     if endpoint is not None:
         lookup = OxigraphEngine.load(graph).lookup if graph.is_file() else None
-        return RemoteEngine(endpoint, lookup)
-    if kind == "rdflib":
-        return RdflibEngine.load(graph)
-    if kind == "oxigraph":
-        return OxigraphEngine.load(graph)
-    raise UsageError(f"unknown engine {kind!r}; engines: " + ", ".join(ENGINES))
+        eng = RemoteEngine(endpoint, lookup)
+    elif kind == "rdflib":
+        eng = RdflibEngine.load(graph)
+    elif kind == "oxigraph":
+        eng = OxigraphEngine.load(graph)
+    else:
+        raise UsageError(f"unknown engine {kind!r}; engines: " + ", ".join(ENGINES))
+    eng.timeout, eng.max_rows, eng.allow_service = timeout or None, max_rows or None, allow_service
+    return eng

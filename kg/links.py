@@ -7,6 +7,13 @@ reads the links without importing the HTTP client.
 The file has one row per entity (accepted, proposed or no-match) plus one row per rejected
 item, sorted (``row_order``). A row whose ``decided_by`` is not ``auto`` and whose status is not
 proposed is a person's decision (``LinkRow.decision``), which ``kg link`` keeps as it is.
+
+Spreadsheets run a cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
+return as a formula. In the free-text columns (``FREE_TEXT``: label, matched, decided_by,
+note; the others only ever hold ids, numbers and statuses, checked when read) such a value is
+written with a ``'`` before it (OWASP's advice), and so is a value that already starts with
+``'`` followed, after any more ``'``, by one of those characters; reading drops that one
+``'`` again, so the text read is the text written (``cell`` and ``uncell``).
 """
 
 from __future__ import annotations
@@ -42,6 +49,23 @@ COLUMNS = ("entity", "kind", "qid", "label", "score", "matched", "status", "deci
 AUTO = "auto"
 DEFAULT_LINKS = Path("links/wikidata.csv")
 QID = re.compile(r"Q[1-9][0-9]*")
+FREE_TEXT = frozenset(("label", "matched", "decided_by", "note"))
+"""Columns of free text, whose cells may start like a spreadsheet formula."""
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _formula_like(value: str) -> bool:
+    return value.lstrip("'").startswith(FORMULA_START)
+
+
+def cell(value: str) -> str:
+    """A free-text value as written in the file: ``'`` before one a spreadsheet would run."""
+    return "'" + value if _formula_like(value) else value
+
+
+def uncell(value: str) -> str:
+    """The value a free-text cell holds (``cell`` undone)."""
+    return value[1:] if value.startswith("'") and _formula_like(value) else value
 
 
 def qid_order(qid: str) -> tuple[int, str]:
@@ -81,7 +105,7 @@ def row_order(row: LinkRow) -> tuple[str, bool, tuple[int, str]]:
 def read_links(path: Path) -> list[LinkRow]:
     """Read and check a links file; every problem is a located ``path:line: field: message``."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = path.read_bytes().decode("utf-8-sig")  # CRs inside cells stay CRs
     except FileNotFoundError:
         raise DataError("links file not found", Location(path)) from None
     except UnicodeDecodeError as e:
@@ -125,6 +149,7 @@ def _row(record: list[str], at: Location) -> LinkRow:
     if len(record) != len(COLUMNS):
         raise DataError(f"expected {len(COLUMNS)} fields, found {len(record)}", loc("row"))
     v = dict(zip(COLUMNS, (x.strip() for x in record), strict=True))
+    v.update({name: uncell(v[name]) for name in FREE_TEXT})
     if not SLUG.fullmatch(v["entity"]):
         raise DataError(f"{v['entity']!r} is not an entity id (a lowercase slug)", loc("entity"))
     given = v.pop("status")
@@ -184,13 +209,24 @@ def _check_rows(rows: list[LinkRow], path: Path) -> list[KgError]:
 
 
 def render_links(rows: Iterable[LinkRow]) -> bytes:
-    """The links file: a header and the rows, sorted; the same rows give the same bytes."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
+    """The links file: a header and the rows, sorted; the same rows give the same bytes.
+    Free-text cells that a spreadsheet would run as a formula get a ``'`` first (``cell``)."""
+    lines = [",".join(COLUMNS)]
     for row in sorted(rows, key=row_order):
-        writer.writerow(row.values())
-    return out.getvalue().encode("utf-8")
+        values = (
+            cell(value) if name in FREE_TEXT else value
+            for name, value in zip(COLUMNS, row.values(), strict=True)
+        )
+        lines.append(",".join(_quoted(value) for value in values))
+    return "".join(line + "\n" for line in lines).encode("utf-8")
+
+
+def _quoted(value: str) -> str:
+    """A CSV field as csv.writer writes it, but quoted when it holds a carriage return too
+    (csv.writer leaves a lone CR bare, which any reader takes for the end of the row)."""
+    if any(c in value for c in ',"\n\r'):
+        return '"' + value.replace('"', '""') + '"'
+    return value
 
 
 def apply_links(converted: Converted, corpus: Corpus, path: Path) -> list[KgError]:

@@ -50,7 +50,7 @@ class StoredQuery:
             if p.name == name:
                 return p
         valid = ", ".join(p.name for p in self.params) or "none"
-        raise UsageError(f"query '{self.name}' has no parameter '{name}'; its parameters: {valid}")
+        raise UsageError(f"query '{self.name}' has no parameter {name!r}; its parameters: {valid}")
 
 
 def load_query(path: Path) -> StoredQuery:
@@ -77,7 +77,7 @@ def find(folder: Path, name: str) -> StoredQuery:
         hint = difflib.get_close_matches(name, list(queries), n=1)
         suggestion = f"did you mean '{hint[0]}'? " if hint else ""
         raise UsageError(
-            f"unknown query '{name}'; {suggestion}stored queries: " + ", ".join(queries)
+            f"unknown query {name!r}; {suggestion}stored queries: " + ", ".join(queries)
         )
     return queries[name]
 
@@ -100,22 +100,53 @@ def bind(
     return bindings
 
 
+INTEGER_MIN, INTEGER_MAX = -(2**63), 2**63 - 1
+"""The integers every engine represents (pyoxigraph's xsd:integer is 64 bits)."""
+_INTEGER = re.compile(r"-?[0-9]+")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\x00-\x20<>\"{}|^`\\\x7f-\x9f]*")
+
+
 def to_term(p: Param, raw: str, graph: GraphLike | None) -> URIRef | Literal:
+    """The value as an RDF term of the parameter's type. Only what means the same to Python
+    and to every engine is accepted: integers as ASCII digits (an optional ``-``, no blanks,
+    ``+``, ``_`` or other scripts' digits) within 64 bits, dates as ``YYYY-MM-DD`` (not
+    ``20200103`` or week dates), text that is valid Unicode; anything else is a UsageError."""
+    try:
+        raw.encode("utf-8")
+    except UnicodeEncodeError:
+        raise UsageError(f"parameter '{p.name}' is not valid text (not UTF-8): {raw!r}") from None
     if p.type == "string":
         return Literal(raw)
     if p.type == "integer":
-        if not re.fullmatch(r"-?\d+", raw.strip()):
+        if not _INTEGER.fullmatch(raw):
             raise UsageError(f"parameter '{p.name}' must be an integer, got {raw!r}")
+        if len(raw.lstrip("-").lstrip("0")) > 19 or not INTEGER_MIN <= int(raw) <= INTEGER_MAX:
+            raise UsageError(
+                f"parameter '{p.name}' must be an integer from {INTEGER_MIN} to {INTEGER_MAX} "
+                f"(64 bits, what every engine represents), got {raw[:40]}"
+                + ("..." if len(raw) > 40 else "")
+            )
         return Literal(int(raw))
     if p.type == "date":
         try:
-            dt.date.fromisoformat(raw.strip())
+            if not _DATE.fullmatch(raw):
+                raise ValueError(raw)
+            dt.date.fromisoformat(raw)
         except ValueError:
             raise UsageError(
                 f"parameter '{p.name}' must be a date YYYY-MM-DD, got {raw!r}"
             ) from None
-        return Literal(raw.strip(), datatype=XSD.date)
+        return Literal(raw, datatype=XSD.date)
     return resolve_iri(p.name, raw, graph)
+
+
+def _iri(name: str, value: str) -> URIRef:
+    """``value`` as an IRI, if it is one every engine accepts (no blanks, controls or
+    ``<>"{}|^`\\``)."""
+    if not _IRI.fullmatch(value):
+        raise UsageError(f"parameter '{name}': {value!r} is not an IRI")
+    return URIRef(value)
 
 
 _LABELS = (RDFS.label, SKOS.altLabel, SKOS.prefLabel, N.surfaceForm, N.title)
@@ -128,12 +159,12 @@ def resolve_iri(name: str, raw: str, graph: GraphLike | None) -> URIRef:
     """
     value = raw.strip()
     if value.startswith("<") and value.endswith(">"):
-        return URIRef(value[1:-1])
+        return _iri(name, value[1:-1])
     if re.match(r"https?://", value):
-        return URIRef(value)
+        return _iri(name, value)
     prefix, sep, local = value.partition(":")
     if sep and prefix in PREFIXES:
-        return URIRef(PREFIXES[prefix] + local)
+        return _iri(name, PREFIXES[prefix] + local)
     if graph is None:
         raise UsageError(
             f"parameter '{name}': without a built graph, give an IRI or a prefixed name "

@@ -28,12 +28,12 @@ from requests.auth import AuthBase, HTTPBasicAuth, HTTPDigestAuth
 from . import __version__
 from .errors import Location, ServiceError
 from .namespaces import DATASET, ID, METADATA_GRAPH, new_graph
-from .results import Rows, Term
+from .results import Rows, Term, visible
 
 USER_AGENT = (
     f"newskg/{__version__} (+https://w3id.org/newskg/) python-requests/{requests.__version__}"
 )
-TIMEOUT = (5.0, 120.0)  # connect, read (seconds)
+TIMEOUT = (5.0, 120.0)  # connect, read (seconds); a query's read timeout is its own timeout
 MAX_GET = 2048  # longest URL-encoded query sent with GET; longer ones are form-POSTed
 ACCEPT_RESULTS = "application/sparql-results+json"
 ACCEPT_GRAPH = "text/turtle, application/n-triples;q=0.9"
@@ -88,12 +88,21 @@ def session() -> requests.Session:
 
 
 def request(
-    s: requests.Session, method: str, url: str, ok: tuple[int, ...] = (), **kwargs: Any
+    s: requests.Session,
+    method: str,
+    url: str,
+    ok: tuple[int, ...] = (),
+    read_timeout: float | None = None,
+    **kwargs: Any,
 ) -> requests.Response:
     """One HTTP request; every failure (but the statuses ``ok``) is a ServiceError located
-    at the URL."""
+    at the URL. ``read_timeout``: seconds to wait for the server's next bytes (default
+    ``TIMEOUT``'s)."""
+    connect, read = TIMEOUT
+    if read_timeout is not None:
+        connect, read = min(connect, read_timeout), read_timeout
     try:
-        response = s.request(method, url, timeout=TIMEOUT, **kwargs)
+        response = s.request(method, url, timeout=(connect, read), **kwargs)
     except requests.Timeout:
         raise ServiceError("timed out waiting for the server", Location(url)) from None
     except requests.ConnectionError:
@@ -107,7 +116,7 @@ def request(
             Location(url),
         )
     if response.status_code >= 400 and response.status_code not in ok:
-        detail = " ".join(response.text.split())[:300]
+        detail = visible(" ".join(response.text.split())[:300])  # the server's words, inert
         raise ServiceError(
             f"HTTP {response.status_code}: {detail or response.reason}", Location(url)
         )
@@ -183,15 +192,26 @@ def pushed_graphs(s: requests.Session, store_url: str) -> list[URIRef]:
 # --- queries over the SPARQL 1.1 Protocol -----------------------------------------------------
 
 
-def send_query(s: requests.Session, endpoint: str, text: str, form: str) -> requests.Response:
-    """GET for a short query, URL-encoded form POST for a long one."""
+def send_query(
+    s: requests.Session, endpoint: str, text: str, form: str, timeout: float | None = None
+) -> requests.Response:
+    """GET for a short query, URL-encoded form POST for a long one; ``timeout``: the read
+    timeout in seconds (the query's own, ``--timeout``)."""
     accept = ACCEPT_GRAPH if form in ("CONSTRUCT", "DESCRIBE") else ACCEPT_RESULTS
     if len(urlencode({"query": text})) <= MAX_GET:
-        return request(s, "GET", endpoint, params={"query": text}, headers={"Accept": accept})
+        return request(
+            s,
+            "GET",
+            endpoint,
+            read_timeout=timeout,
+            params={"query": text},
+            headers={"Accept": accept},
+        )
     return request(
         s,
         "POST",
         endpoint,
+        read_timeout=timeout,
         data={"query": text},  # requests encodes it as application/x-www-form-urlencoded
         headers={"Accept": accept},
     )

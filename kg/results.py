@@ -1,5 +1,12 @@
 """SELECT results as text, in the formats of ``FORMATS``: an aligned table, CSV, TSV, SPARQL
-JSON or Markdown. (ASK and CONSTRUCT results are printed by the command line.)"""
+JSON or Markdown. (ASK and CONSTRUCT results are printed by the command line.)
+
+The formats for people (``table``, ``markdown``) show control characters visibly
+(``visible``): a label or an answer from a server cannot send terminal escape sequences,
+C0/C1 controls or bidirectional overrides to the screen. The data formats (CSV, TSV, JSON)
+keep every character exactly, as the SPARQL 1.1 results formats say: they are data, to be read
+by programs (a spreadsheet reading the CSV may take a cell starting with ``=`` as a formula).
+"""
 
 from __future__ import annotations
 
@@ -87,16 +94,34 @@ def readable(term: Term, label: Callable[[URIRef], str | None]) -> str:
     return str(term)
 
 
+_CONTROL = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]"
+)
+
+
+def visible(text: str) -> str:
+    """``text`` with control characters (C0, DEL, C1), bidirectional marks, embeddings,
+    overrides and isolates and the line and paragraph separators written as ``\\x1b``,
+    ``\\u202e``...: harmless on a terminal, and visible."""
+    return _CONTROL.sub(lambda m: _escaped(m.group()), text)
+
+
+def _escaped(char: str) -> str:
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
 def table(rows: Rows, label: Callable[[URIRef], str | None]) -> str:
-    cells = [[readable(t, label).replace("\n", " ") for t in row] for row in rows.rows]
-    widths = [len(v) for v in rows.variables]
+    cells = [[visible(readable(t, label).replace("\n", " ")) for t in row] for row in rows.rows]
+    names = [visible(v) for v in rows.variables]
+    widths = [len(v) for v in names]
     for row in cells:
         widths = [max(w, len(c)) for w, c in zip(widths, row, strict=True)]
 
     def line(values: Sequence[str]) -> str:
         return "  ".join(v.ljust(w) for v, w in zip(values, widths, strict=True)).rstrip()
 
-    out = [line(rows.variables), line(["-" * w for w in widths])]
+    out = [line(names), line(["-" * w for w in widths])]
     out += [line(row) for row in cells]
     out.append(f"({len(rows.rows)} row{'s' if len(rows.rows) != 1 else ''})")
     return "\n".join(out) + "\n"
@@ -104,10 +129,11 @@ def table(rows: Rows, label: Callable[[URIRef], str | None]) -> str:
 
 def markdown(rows: Rows, label: Callable[[URIRef], str | None]) -> str:
     def cell(text: str) -> str:
-        return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", "<br>")
+        escaped = text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", "<br>")
+        return visible(escaped)
 
     out = [
-        "| " + " | ".join(rows.variables) + " |",
+        "| " + " | ".join(cell(v) for v in rows.variables) + " |",
         "|" + "|".join("---" for _ in rows.variables) + "|",
     ]
     for row in rows.rows:

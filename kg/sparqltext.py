@@ -95,6 +95,52 @@ def query_form(text: str) -> str | None:
     return None
 
 
+_CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+
+def expand_codepoints(text: str) -> str:
+    """The text with SPARQL's codepoint escapes (``\\u0053``, ``\\U00000053``) replaced by their
+    characters, as the SPARQL grammar says to do before parsing (rdflib does; pyoxigraph reads
+    them inside strings only)."""
+
+    def char(m: re.Match[str]) -> str:
+        code = int(m.group(1) or m.group(2), 16)
+        return chr(code) if code <= 0x10FFFF else m.group(0)
+
+    return _CODEPOINT.sub(char, text)
+
+
+def readings(text: str) -> list[str]:
+    """Every way an engine may read the query: as written, and with codepoint escapes
+    expanded first (when that differs). A check of the text must hold for both."""
+    expanded = expand_codepoints(text)
+    return [text] if expanded == text else [text, expanded]
+
+
+@dataclass(frozen=True)
+class Found:
+    """A keyword found in a query: the word, and its line and column (1-based) in the text
+    as written (None when it only appears once codepoint escapes are expanded)."""
+
+    word: str
+    line: int | None
+    column: int | None
+
+
+def find_keywords(text: str, words: frozenset[str]) -> Found | None:
+    """The first of ``words`` (upper case) used as a keyword anywhere in the query (at any
+    depth: in subqueries too), never in a string, comment or IRI, in any reading of it."""
+    for n, reading in enumerate(readings(text)):
+        for t in _code(reading):
+            if t.word in words:
+                if n:
+                    return Found(t.word, None, None)
+                line = reading.count("\n", 0, t.start) + 1
+                column = t.start - (reading.rfind("\n", 0, t.start) + 1) + 1
+                return Found(t.word, line, column)
+    return None
+
+
 def declared_prefixes(text: str) -> set[str]:
     """The prefixes a query declares itself (``PREFIX nkg: <...>`` gives ``nkg``)."""
     found: set[str] = set()

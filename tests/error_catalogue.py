@@ -27,7 +27,7 @@ fails when the page no longer matches what kg says. The corpus is the fixture
 on stderr, the exit code is 1 for bad data and 2 for a wrong command, and nothing is written:
 the previous `build/` output and build cache stay as they were. The tests also check these
 exact messages (`tests/test_bad_input.py`, `tests/test_cli.py`, `tests/test_ontology.py`,
-`tests/test_link.py`).
+`tests/test_link.py`, `tests/test_hostile_queries.py`).
 """
 
 
@@ -100,6 +100,39 @@ def cases() -> Iterator[tuple[str, str, int, str]]:
             ("syntax-error", ["sparql", "-", *graph], "SELECT ?x WHERE {\n  ?x ?y \n}\n"),
             ("update-query", ["sparql", "-", *graph], "DELETE WHERE { ?s ?p ?o }\n"),
             ("no-built-graph", [*run, "timeline", "--graph", str(tmp / "no.nt")], None),
+            (
+                "integer-beyond-64-bits",
+                [*run, "co-participants", "-p", "min=9223372036854775808", *graph],
+                None,
+            ),
+            ("integer-python-reads", [*run, "co-participants", "-p", "min=1_000", *graph], None),
+            ("date-without-dashes", [*run, "timeline", "-p", "from=20200103", *graph], None),
+            ("iri-with-a-blank", [*run, "actor-profile", "-p", "actor=<http://a b>", *graph], None),
+            (
+                "parameter-given-twice",
+                [*run, "co-participants", "-p", "min=1", "-p", "min=2", *graph],
+                None,
+            ),
+            (
+                "federated-query",
+                ["sparql", "-", *graph],
+                "SELECT * WHERE {\n  SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o }\n}\n",
+            ),
+            (
+                "dataset-clause",
+                ["sparql", "-", *graph],
+                "SELECT *\nFROM <http://example.org/data.ttl>\nWHERE { ?s ?p ?o }\n",
+            ),
+            (
+                "timeout",
+                ["sparql", "-", *graph, "--timeout", "0.5", "--max-rows", "0"],
+                "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }\n",
+            ),
+            (
+                "too-many-rows",
+                ["sparql", "-", *graph, "--max-rows", "100"],
+                "SELECT * WHERE { ?s ?p ?o }\n",
+            ),
         ):
             yield ("Queries", case, *_run(args, tmp, stdin))
         code, _ = _run(

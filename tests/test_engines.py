@@ -179,3 +179,28 @@ def test_query_list_shows_the_examples() -> None:
         "    example: kg query run actor-profile -p actor=kataeb-hezbollah",
     ]
     assert sum(line.startswith("    example: ") for line in lines) == 4
+
+
+def test_federated_queries_and_dataset_clauses_are_refused_by_every_engine(
+    engines: list[engine.Engine],
+) -> None:
+    service = (
+        "SELECT * WHERE {\n  { SELECT ?s WHERE { service <http://127.0.0.1:9/> { ?s ?p ?o } } }\n}"
+    )
+    for eng in engines:
+        who = "the endpoint" if eng.is_remote else "the engine"
+        allow = (
+            "with --allow-service kg sends the query and the endpoint decides"
+            if eng.is_remote
+            else "allow it with --allow-service"
+        )
+        with pytest.raises(UsageError) as info:
+            eng.query(service, where="q.rq")
+        assert str(info.value) == (
+            f"q.rq:2:23: SERVICE is refused: a federated query makes {who} send requests to "
+            f"other servers; {allow} (allow_service=True in the Python API)"
+        )
+        with pytest.raises(UsageError) as info:
+            eng.query("ASK FROM NAMED <http://127.0.0.1:9/g> { }", where="q.rq")
+        assert str(info.value).startswith("q.rq:1:5: FROM and FROM NAMED are refused: ")
+    assert [e.is_remote for e in engines] == [False, False, True]

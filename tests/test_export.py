@@ -35,8 +35,10 @@ def epoch(monkeypatch: pytest.MonkeyPatch) -> None:
 def export(mini: Path, fmt: str, out: Path) -> bytes:
     result = CliRunner().invoke(
         cli,
-        ["export", "-f", fmt, "-o", str(out), "-e", str(mini), "--ontology", str(ONTOLOGY)]
-        + ["--out", str(out.parent / "build")],
+        [
+            *("export", "-f", fmt, "-o", str(out), "-e", str(mini)),
+            *("--ontology", str(ONTOLOGY), "--out", str(out.parent / "build")),
+        ],
     )
     assert result.exit_code == 0, result.stderr
     return out.read_bytes()
@@ -123,8 +125,10 @@ def test_failed_export_writes_nothing(mini: Path, tmp_path: Path) -> None:
     (mini / "shared.yaml").write_text("actors: {}\n")
     result = CliRunner().invoke(
         cli,
-        ["export", "-o", str(out), "-e", str(mini), "--ontology", str(ONTOLOGY)]
-        + ["--out", str(tmp_path / "build")],
+        [
+            *("export", "-o", str(out), "-e", str(mini), "--ontology", str(ONTOLOGY)),
+            *("--out", str(tmp_path / "build")),
+        ],
     )
     assert result.exit_code == 1
     assert out.read_text() == "previous"

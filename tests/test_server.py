@@ -34,7 +34,6 @@ import requests
 from click.testing import CliRunner, Result
 
 from kg import queries as q
-from kg import remote
 from kg.cli import cli
 from kg.engine import OxigraphEngine, RemoteEngine
 from kg.errors import ServiceError
@@ -425,9 +424,10 @@ def test_unauthorised_and_timeout(local: str, monkeypatch: pytest.MonkeyPatch) -
             "KG_ENDPOINT_USER and KG_ENDPOINT_PASSWORD\n"
         ),
     )
-    monkeypatch.setattr(remote, "TIMEOUT", (1.0, 0.5))
+    slow = RemoteEngine(local + "/slow")
+    slow.timeout = 0.5  # the read timeout follows the query's timeout (--timeout)
     with pytest.raises(ServiceError) as info:
-        RemoteEngine(local + "/slow").query("ASK {}")
+        slow.query("ASK {}")
     assert str(info.value) == f"{local}/slow: timed out waiting for the server"
 
 
