@@ -494,7 +494,7 @@ def _build(
                 unit, closures[unit.path], entities, defined_in, ontology_unit, inputs
             )
             errors += located(found, unit)
-        errors.sort(key=lambda e: (str(e.location.path), e.location.line or 0, str(e)))
+    errors.sort(key=lambda e: (str(e.location.path), e.location.line or 0, str(e)))
     if errors:
         raise ValidationFailed(errors)
 
