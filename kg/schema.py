@@ -237,7 +237,7 @@ ARTICLE = Record(
     "Metadata of the article.",
     (
         _ID,
-        Field("title", TEXT, "the headline, as printed", "nkg:title", required=True),
+        Field("title", TEXT, "the headline, as printed", "nkg:title", required=True, verbatim=True),
         Field("authors", Ref("actor"), "who wrote it", "nkg:author", many=True),
         Field("outlet", Ref("actor"), "the media outlet", "nkg:publishedBy", inferable=True),
         Field("published", DATE, "publication date", "nkg:publicationDate", inferable=True),
@@ -286,6 +286,7 @@ MENTION = Record(
             "nkg:roleInArticle",
             many=True,
             attr="roles",
+            verbatim=True,
         ),
         Field("evidence", QUOTE, "exact quote(s) from the article", "nkg:evidence", many=True),
     ),

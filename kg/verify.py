@@ -5,12 +5,12 @@ A quote matches when it equals a span of the source after normalising only white
 becomes one space) and typographic quote marks (U+2018, U+2019, U+201C, U+201D and kin become
 ' and "). Everything else must be exact, mojibake included. A quote found twice is ambiguous.
 
-With the same normalisation, the text must also hold: every verbatim field of the schema (a
-mention's spellings, ``date_text``, ``period_text``); the words of a ``kind: quote`` statement,
-part by part (parts are split at "…" or "...", the punctuation at the ends of a part is not
-compared, and the parts occur in the article in their order); and every number of a figure
-(``value``, ``lower``, ``upper``) not marked inferred occurs in its evidence, in digits (with or
-without a thousands separator) or in words (see ``numbers_in``).
+With the same normalisation, the text must also hold: every verbatim field of the schema (the
+title, a mention's spellings and titles, ``date_text``, ``period_text``); the words of a
+``kind: quote`` statement, part by part (parts are split at "…" or "...", the punctuation at
+the ends of a part is not compared, and the parts occur in the article in their order); and
+every number of a figure (``value``, ``lower``, ``upper``) not marked inferred occurs in its
+evidence, in digits (with or without a thousands separator) or in words (see ``numbers_in``).
 """
 
 from __future__ import annotations
@@ -152,7 +152,8 @@ def check_claims(f: ExtractionFile, source: Normalised, name: str) -> list[KgErr
                     if Normalised.of(value.strip()).text not in source.text:
                         errors.append(
                             DataError(
-                                f"{_WHAT[field.key]} not found in {name}: {_short(value)}",
+                                f"{_WHAT.get(field.key, field.key)} not found in {name}: "
+                                f"{_short(value)}",
                                 _at(obj, field, i if field.many else None),
                             )
                         )
@@ -178,7 +179,13 @@ def check_claims(f: ExtractionFile, source: Normalised, name: str) -> list[KgErr
     return errors
 
 
-_WHAT = {"as": "spelling", "date_text": "date text", "period_text": "period text"}
+_WHAT = {
+    "title": "title",
+    "as": "spelling",
+    "role": "title given",
+    "date_text": "date text",
+    "period_text": "period text",
+}
 
 
 def _at(obj: object, field: schema.Field, index: int | None) -> Location:
@@ -202,7 +209,10 @@ def quote_parts(text: str) -> list[str]:
 
 def _quote_problem(text: str, source: str, name: str) -> str | None:
     pos = 0
-    for part in quote_parts(text):
+    parts = quote_parts(text)
+    if not parts:
+        return f"no quoted words, only punctuation: {_short(text)}"
+    for part in parts:
         found = source.find(part, pos)
         if found < 0:
             if part in source:

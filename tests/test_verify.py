@@ -120,6 +120,24 @@ SOURCE_CASES = [
         id="spelling-in-another-case",
     ),
     pytest.param(
+        "title: Thousands rally in Port City",
+        "title: Thousands rally in Port Town",
+        "3: article.title: title not found in gazette.txt: 'Thousands rally in Port Town'",
+        id="title-not-in-text",
+    ),
+    pytest.param(
+        "role: armed wing",
+        "role: military wing",
+        "28: mentions[2].role[0]: title given not found in gazette.txt: 'military wing'",
+        id="mention-title-not-in-text",
+    ),
+    pytest.param(
+        "    kind: claim\n    text: The River Front says it organised the rally.",
+        '    kind: quote\n    text: "… ..."',
+        "43: statements[0].text: no quoted words, only punctuation: '… ...'",
+        id="quote-of-punctuation-only",
+    ),
+    pytest.param(
         "date_text: on Sunday",
         "date_text: on Saturday",
         "34: reports[0].date_text: date text not found in gazette.txt: 'on Saturday'",
