@@ -89,6 +89,10 @@ def cases() -> Iterator[tuple[str, str, int, str]]:
         (folder / "ontology.yaml").write_text(STEM.format(n=1))
         yield ("Hostile input", "file-named-as-a-reserved-graph", *_build(tmp))
         folder = _corpus(tmp)
+        (folder / ARTICLE).rename(folder / "a.yaml")
+        (folder / ARTICLE).write_text(STEM.format(n=1))
+        yield ("Hostile input", "file-named-as-an-article", *_build(tmp))
+        folder = _corpus(tmp)
         (folder / "a b%zz<x>.yaml").write_text(STEM.format(n=1))
         yield (
             "Hostile input",

@@ -141,6 +141,19 @@ def test_file_names_of_reserved_graphs(mini: Path, tmp_path: Path, stem: str, wh
     )
 
 
+def test_file_named_as_an_article(mini: Path, tmp_path: Path) -> None:
+    """A file of entities named after another file's article id: one graph for two files."""
+    (mini / ARTICLE).rename(mini / "a.yaml")
+    (mini / ARTICLE).write_text(STEM.format(n=2), encoding="utf-8")
+    code, err = run_build(mini, tmp_path / "out")
+    assert (code, err) == (
+        1,
+        f"{mini / 'gazette-2021-06-01.yaml'}: a file without an article names its graph after "
+        "the file: https://w3id.org/newskg/id/graph/gazette-2021-06-01 is the graph of the "
+        f"article of {mini / 'a.yaml'}; rename the file\n",
+    )
+
+
 def test_many_entries(mini: Path, tmp_path: Path) -> None:
     """A file near the size limit with 20,000 actors, one with 20,000 other names."""
     actors = "".join(f"  - {{id: many-{i}, type: person, label: P{i}}}\n" for i in range(20_000))
