@@ -430,6 +430,16 @@ def _build(
 
     # 2. index every entity; convert what was read, and the files whose references changed
     entities, ref_errors = index_entities((u.entities, u.article) for u in units)
+    graphs = {u.graph: u.path for u in units if u.article is not None}
+    for u in units:  # a file of entities names its graph after the file: not an article's
+        if u.article is None and u.graph in graphs:
+            ref_errors.append(
+                DataError(
+                    f"a file without an article names its graph after the file: {u.graph} is "
+                    f"the graph of the article of {graphs[u.graph]}; rename the file",
+                    Location(u.path),
+                )
+            )
     reach = {i: r for u in units for i, r in u.reach.items()}
     again = {
         u.path: reread(u, inputs)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from rdflib import Graph, Literal, Node, URIRef
 from rdflib.namespace import RDF, XSD
@@ -200,8 +201,10 @@ def _plan(spec: schema.Record) -> _Plan:
 
 
 def graph_name(f: ExtractionFile) -> URIRef:
-    """The named graph of a file's triples: ``id/graph/ARTICLE``, or ``id/graph/FILE-STEM``."""
-    name = f.article.id if f.article is not None else Path(f.path).stem
+    """The named graph of a file's triples: ``id/graph/ARTICLE``, or ``id/graph/FILE-STEM``
+    with every character but letters, digits and ``-._~`` percent-encoded (as UTF-8), so that
+    any file name gives a valid IRI, and two names two IRIs."""
+    name = f.article.id if f.article is not None else quote(Path(f.path).stem, safe="")
     return ID[f"graph/{name}"]
 
 

@@ -357,7 +357,14 @@ class OxigraphEngine(Engine):
         store = ox.Store()
         try:
             store.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES)
-        except (SyntaxError, ValueError, OSError) as e:
+        except SyntaxError as e:  # at a line and column: a Turtle file, say, for N-Triples
+            reason = re.sub(r"^Parser error at line \d+ between columns \d+ and \d+: ", "", e.msg)
+            raise DataError(
+                f"cannot load the graph: {reason[:1].lower()}{reason[1:]} (--graph takes "
+                "N-Triples, such as build/kg.nt)",
+                Location(path, e.lineno, column=e.offset),
+            ) from None
+        except (ValueError, OSError) as e:
             raise DataError(f"cannot load the built graph: {e}", Location(path)) from None
         return cls(store)
 

@@ -19,6 +19,7 @@ import pyoxigraph as ox
 from . import model, schema, yamlstrict
 from .errors import DataError, KgError, Location, ValidationFailed
 from .model import Actor, Article, Corpus, Date, Entity, Event, ExtractionFile, Place, Quote
+from .namespaces import LINKS_GRAPH, METADATA_GRAPH, ONTOLOGY_GRAPH
 from .yamlstrict import LMap, line_of
 
 T = TypeVar("T")
@@ -157,11 +158,22 @@ def date(value: Any, loc: Location) -> Date:
     )
 
 
+MAX_COUNT = 2**63 - 1
+"""The largest count: what every engine and validator the graph goes to holds as an integer
+(xsd:integer is unbounded, but stores and validators use 64 bits and disagree beyond)."""
+
+
 def count(value: Any, loc: Location) -> int:
     s = text(value, loc).strip()
     if not re.fullmatch(r"\d+", s):
         raise DataError(f"{s!r} is not a count: write a whole number >= 0, digits only", loc)
-    return int(s)
+    digits = "".join(str(int(c)) for c in s).lstrip("0")  # any script's digits, no leading 0s
+    if len(digits) > len(str(MAX_COUNT)) or int(digits or "0") > MAX_COUNT:
+        shown = repr(s) if len(s) <= 25 else f"'{s[:20]}…' ({len(s):,} digits)"
+        raise DataError(
+            f"{shown} is too large for a count: the largest is {MAX_COUNT:,} (2^63 - 1)", loc
+        )
+    return int(digits or "0")
 
 
 def url(value: Any, loc: Location) -> str:
@@ -328,7 +340,24 @@ def read_file(
     shown = display or str(path)
     text = yamlstrict.read_text(path) if data is None else yamlstrict.decode(data, shown)
     doc = yamlstrict.load(text, shown)
-    return _FileReader(shown, vocab).read(doc)
+    f = _FileReader(shown, vocab).read(doc)
+    if f.article is None and Path(shown).stem in _RESERVED:
+        raise DataError(
+            f"a file without an article names its graph after the file: id/graph/"
+            f"{Path(shown).stem} is the {_RESERVED[Path(shown).stem]}'s graph; rename the file",
+            Location(shown),
+        )
+    return f
+
+
+_RESERVED = {
+    str(graph).rsplit("/", 1)[1]: what
+    for graph, what in (
+        (ONTOLOGY_GRAPH, "ontology"),
+        (LINKS_GRAPH, "Wikidata links"),
+        (METADATA_GRAPH, "dataset description"),
+    )
+}
 
 
 def extraction_paths(folder: Path) -> list[Path]:

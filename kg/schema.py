@@ -93,6 +93,7 @@ class Field:
     many: bool = False  # a list; a single value is read as a list of one
     inferable: bool = False  # may be written {value: ..., inferred: "why"}
     mention: bool = False  # an actor it names needs an entry under 'mentions' in the article
+    verbatim: bool = False  # text the article contains (checked by ``kg verify``)
     attr: str = ""  # the model attribute, when it is not the key
     missing: str = ""  # said after "required field is missing: "
 
@@ -157,7 +158,11 @@ _EVIDENCE = Field(
     missing="an exact quote from the article",
 )
 _DATE_TEXT = Field(
-    "date_text", TEXT, 'the date as written ("Dec. 29", "the next day")', "nkg:dateText"
+    "date_text",
+    TEXT,
+    'the date as written ("Dec. 29", "the next day")',
+    "nkg:dateText",
+    verbatim=True,
 )
 
 
@@ -232,7 +237,7 @@ ARTICLE = Record(
     "Metadata of the article.",
     (
         _ID,
-        Field("title", TEXT, "the headline, as printed", "nkg:title", required=True),
+        Field("title", TEXT, "the headline, as printed", "nkg:title", required=True, verbatim=True),
         Field("authors", Ref("actor"), "who wrote it", "nkg:author", many=True),
         Field("outlet", Ref("actor"), "the media outlet", "nkg:publishedBy", inferable=True),
         Field("published", DATE, "publication date", "nkg:publicationDate", inferable=True),
@@ -272,6 +277,7 @@ MENTION = Record(
             many=True,
             attr="forms",
             missing="the spelling(s) the article uses",
+            verbatim=True,
         ),
         Field(
             "role",
@@ -280,6 +286,7 @@ MENTION = Record(
             "nkg:roleInArticle",
             many=True,
             attr="roles",
+            verbatim=True,
         ),
         Field("evidence", QUOTE, "exact quote(s) from the article", "nkg:evidence", many=True),
     ),
@@ -414,9 +421,9 @@ FIGURE = Record(
         _ID,
         Field("quantity", Vocab("quantity"), "what is counted", "nkg:quantity", required=True),
         Field("hedge", Vocab("hedge"), "how the number is qualified", "nkg:hedge", required=True),
-        Field("value", COUNT, "the number", "nkg:value"),
-        Field("lower", COUNT, "low end of a range", "nkg:lowerBound"),
-        Field("upper", COUNT, "high end of a range", "nkg:upperBound"),
+        Field("value", COUNT, "the number", "nkg:value", inferable=True),
+        Field("lower", COUNT, "low end of a range", "nkg:lowerBound", inferable=True),
+        Field("upper", COUNT, "high end of a range", "nkg:upperBound", inferable=True),
         Field("counted", Ref("actor"), "the group counted", "nkg:counted", mention=True),
         _about(required=True),
         Field("as_of", DATE, "when the number holds", "nkg:asOf", inferable=True),
@@ -427,7 +434,13 @@ FIGURE = Record(
             "nkg:periodStart",
             inferable=True,
         ),
-        Field("period_text", TEXT, 'the period as written ("since Oct. 1")', "nkg:periodText"),
+        Field(
+            "period_text",
+            TEXT,
+            'the period as written ("since Oct. 1")',
+            "nkg:periodText",
+            verbatim=True,
+        ),
         _SPEAKER,
         _SOURCE,
         _EVIDENCE,

@@ -18,6 +18,9 @@ from .errors import DataError, Location
 MAX_BYTES = 1_000_000
 """Largest extraction file accepted (1 MB; a thorough curation of a long article is ~40 kB)."""
 
+MAX_DEPTH = 100
+"""Deepest nesting of lists and mappings accepted (an extraction file is five levels deep)."""
+
 try:  # libyaml's parser is several times faster; the events are the same.
     _Loader: Any = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - depends on how PyYAML was built
@@ -143,8 +146,13 @@ class _Builder:
             raise self._error(self.events[self.pos], "more than one YAML document in the file")
         return value
 
-    def _value(self) -> Any:
+    def _value(self, depth: int = 1) -> Any:
         event = self._next()
+        if depth > MAX_DEPTH:
+            raise self._error(
+                event,
+                f"nesting deeper than {MAX_DEPTH} levels: an extraction file is a few levels deep",
+            )
         if isinstance(event, yaml.AliasEvent):
             raise self._error(event, f"alias *{event.anchor}: anchors and aliases are not allowed")
         if getattr(event, "anchor", None):
@@ -162,7 +170,7 @@ class _Builder:
             seq = LList()
             seq.line = line
             while not isinstance(self.events[self.pos], yaml.SequenceEndEvent):
-                seq.append(self._value())
+                seq.append(self._value(depth + 1))
             self._next()
             return seq
         if isinstance(event, yaml.MappingStartEvent):
@@ -178,7 +186,7 @@ class _Builder:
                     first = mapping.key_lines[key]
                     raise self._error(key_event, f"duplicate key '{key}' (first at line {first})")
                 mapping.key_lines[key] = key_event.start_mark.line + 1
-                mapping[key] = self._value()
+                mapping[key] = self._value(depth + 1)
             self._next()
             return mapping
         raise self._error(

@@ -15,8 +15,10 @@ from click.testing import CliRunner
 
 from kg.cli import cli
 
-from .conftest import MINI_FILES, ONTOLOGY, ROOT, copy_corpus
+from .conftest import MINI, MINI_FILES, ONTOLOGY, ROOT, copy_corpus
 from .test_bad_input import ARTICLE, ARTICLE_CASES, FILE_CASES
+from .test_hostile_input import HOSTILE_CASES, STEM
+from .test_verify import SOURCE_CASES
 
 DOC = ROOT / "docs" / "errors.md"
 INTRO = """# What kg says about bad input
@@ -26,7 +28,8 @@ fails when the page no longer matches what kg says. The corpus is the fixture
 `tests/fixtures/mini/` (copied to `extractions/`), with one change per case. Each message is
 on stderr, the exit code is 1 for bad data and 2 for a wrong command, and nothing is written:
 the previous `build/` output and build cache stay as they were. The tests also check these
-exact messages (`tests/test_bad_input.py`, `tests/test_cli.py`, `tests/test_ontology.py`,
+exact messages (`tests/test_bad_input.py`, `tests/test_verify.py`,
+`tests/test_hostile_input.py`, `tests/test_cli.py`, `tests/test_ontology.py`,
 `tests/test_link.py`, `tests/test_hostile_queries.py`).
 """
 
@@ -41,9 +44,14 @@ def _corpus(tmp: Path) -> Path:
     return copy_corpus(tmp / "extractions", *MINI_FILES)
 
 
-def _build(tmp: Path) -> tuple[int, str]:
-    args = ["build", "-e", str(tmp / "extractions"), "--ontology", str(ONTOLOGY)]
+def _build(tmp: Path, *more: str) -> tuple[int, str]:
+    args = ["build", "-e", str(tmp / "extractions"), "--ontology", str(ONTOLOGY), *more]
     return _run([*args, "-o", str(tmp / "build")], tmp)
+
+
+def _edit(tmp: Path, old: object, new: object) -> None:
+    path = _corpus(tmp) / ARTICLE
+    path.write_text(path.read_text().replace(str(old), str(new), 1))
 
 
 def cases() -> Iterator[tuple[str, str, int, str]]:
@@ -65,6 +73,32 @@ def cases() -> Iterator[tuple[str, str, int, str]]:
             "actors:\n  - id: testland\n    type: state\n    label: Testland again\n"
         )
         yield ("Extraction files", "duplicate-id-across-files", *_build(tmp))
+        for param in SOURCE_CASES:
+            old, new, _ = param.values
+            _edit(tmp, old, new)
+            yield (
+                "With the source texts (`--sources`)",
+                str(param.id),
+                *_build(tmp, "--sources", str(MINI)),
+            )
+        for param in HOSTILE_CASES:
+            old, new, _ = param.values
+            _edit(tmp, old, new)
+            yield ("Hostile input", str(param.id), *_build(tmp))
+        folder = _corpus(tmp)
+        (folder / "ontology.yaml").write_text(STEM.format(n=1))
+        yield ("Hostile input", "file-named-as-a-reserved-graph", *_build(tmp))
+        folder = _corpus(tmp)
+        (folder / ARTICLE).rename(folder / "a.yaml")
+        (folder / ARTICLE).write_text(STEM.format(n=1))
+        yield ("Hostile input", "file-named-as-an-article", *_build(tmp))
+        folder = _corpus(tmp)
+        (folder / "a b%zz<x>.yaml").write_text(STEM.format(n=1))
+        yield (
+            "Hostile input",
+            "file-name-no-iri-segment (its graph is id/graph/a%20b%25zz%3Cx%3E)",
+            *_build(tmp),
+        )
         for param in FILE_CASES:
             content, _ = param.values
             folder = _corpus(tmp)
@@ -132,6 +166,11 @@ def cases() -> Iterator[tuple[str, str, int, str]]:
                 "too-many-rows",
                 ["sparql", "-", *graph, "--max-rows", "100"],
                 "SELECT * WHERE { ?s ?p ?o }\n",
+            ),
+            (
+                "turtle-for-n-triples",
+                [*run, "timeline", "--graph", str(tmp / "build" / "kg.ttl")],
+                None,
             ),
         ):
             yield ("Queries", case, *_run(args, tmp, stdin))

@@ -515,7 +515,8 @@ def test_real_corpus_edit_by_edit(
     article = next(a for a in p.articles() if re.search(r"(?m)^    value: \d+$", a.read_text()))
     value = re.search(r"(?m)^    value: (\d+)$", article.read_text(encoding="utf-8"))
     assert value is not None
-    p.edit(article, value[0], f"    value: {int(value[1]) + 1}")
+    # inferred: with the sources, a value not in its evidence is an error
+    p.edit(article, value[0], f'    value: {{value: {int(value[1]) + 1}, inferred: "an edit"}}')
     p.check(f"change a figure's value in {article.name}")
     renamed = article.with_name("renamed-" + article.name)
     article.rename(renamed)
