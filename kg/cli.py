@@ -490,10 +490,12 @@ def vocab(scheme: str | None, ontology: Path) -> None:
 @extractions_option
 @ontology_option
 def verify(sources: Path, extractions: Path, ontology: Path) -> None:
-    """Check every evidence quote against its article's source text.
+    """Check what the extraction files claim is in each article against its source text.
 
-    A quote must occur exactly once in the text, after normalising only whitespace and
-    typographic quote marks. A missing or ambiguous quote is reported as `path:line: field:
+    An evidence quote must occur exactly once in the text, after normalising only whitespace
+    and typographic quote marks; the words of a quote statement, every spelling, role, title,
+    date and period text must occur in it; a figure's number must be in its evidence (in
+    digits or words) unless marked inferred. Each problem is reported as `path:line: field:
     message`, with exit code 1. Use `kg build --sources` to record the quotes' offsets.
     """
     corpus = load_corpus(extractions, onto.vocabulary(onto.load("ontology.ttl", ontology)))
