@@ -782,12 +782,43 @@ def test_link_through_a_symlinked_links_file(setup: Setup, wikibase: FakeWikibas
 # --- 5. builds killed at random moments --------------------------------------------------------
 
 KILLS = 15
+SLOW_WRITES = """
+import os, sys, time
+import kg.build
+from kg.cli import main
+
+
+def slow(path, data):  # the build's writes, in 8 pieces 10 ms apart: kills land inside them
+    step = len(data) // 8 + 1
+    with open(path, "wb") as f:
+        for start in range(0, len(data), step):
+            f.write(data[start : start + step])
+            f.flush()
+            time.sleep(0.01)
+        os.fsync(f.fileno())
+
+
+def later(real):
+    def call(*args, **kwargs):
+        time.sleep(0.02)
+        return real(*args, **kwargs)
+    return call
+
+
+kg.build._write_synced = slow
+kg.build.write_atomic = later(kg.build.write_atomic)
+kg.build._symlink = later(kg.build._symlink)
+kg.build._fsync_dir = later(kg.build._fsync_dir)
+sys.argv[0] = "kg"
+main()
+"""
 
 
 def test_sigkill_at_random_moments_leaves_a_whole_version(tmp_path: Path) -> None:
     """kg build (a process) killed with SIGKILL at 15 seeded random moments: build/kg.nt and
     build/kg.ttl are always both the old or both the new version, and the next build's
-    outputs are a cold build's."""
+    outputs are a cold build's. The process is kg with its writes slowed down (the code is
+    kg's; each write is cut in pieces with pauses), so that most kills land while it writes."""
     a, b = two_corpora(tmp_path)
     work = tmp_path / "extractions"
     shutil.copytree(a, work)
@@ -797,12 +828,18 @@ def test_sigkill_at_random_moments_leaves_a_whole_version(tmp_path: Path) -> Non
         shutil.copytree(corpus, work)
         expected[name] = cold(work, tmp_path / f"cold-{name}")
     out = tmp_path / "build"
-    args = [KG, *build_args(work, out)]
+    args = [sys.executable, "-c", SLOW_WRITES, *build_args(work, out)]
     subprocess.run(args, check=True, capture_output=True, timeout=120)  # version b
     shutil.copy(a / ARTICLE, work / ARTICLE)
     started = time.monotonic()
-    subprocess.run(args, check=True, capture_output=True, timeout=120)  # version a
+    subprocess.run([KG, *args[3:]], check=True, capture_output=True, timeout=120)  # version a
+    reading = time.monotonic() - started  # a rebuild at full speed: before the writes, mostly
+    shutil.copy(b / ARTICLE, work / ARTICLE)
+    started = time.monotonic()
+    subprocess.run(args, check=True, capture_output=True, timeout=120)  # b, slow writes
     duration = time.monotonic() - started  # of a rebuild, as each run below is
+    shutil.copy(a / ARTICLE, work / ARTICLE)
+    subprocess.run(args, check=True, capture_output=True, timeout=120)  # version a
     rng = random.Random(20261201)
     state, killed = "a", 0
     for kill in range(KILLS):
@@ -811,12 +848,13 @@ def test_sigkill_at_random_moments_leaves_a_whole_version(tmp_path: Path) -> Non
         proc = subprocess.Popen(
             args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
         )
-        late = kill % 2  # every other kill late in the run, where the writes are
-        time.sleep(rng.uniform(duration * 0.7 * late, duration))
+        late = kill % 2  # every other kill while the build writes
+        time.sleep(rng.uniform(reading * 0.8 if late else 0.0, duration))
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
         killed += proc.wait(30) == -signal.SIGKILL
-        assert outputs(out) in (expected["a"], expected["b"]), f"kill {kill}: half a version"
+        got = outputs(out)
+        assert got in (expected["a"], expected["b"]), f"kill {kill}: half a version"
         subprocess.run(args, check=True, capture_output=True, timeout=120)  # the next build
         assert outputs(out) == expected[state], f"after kill {kill}"
     assert killed >= KILLS // 3  # kills came before the build ended, not only after
