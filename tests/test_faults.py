@@ -161,7 +161,7 @@ def test_export_to_a_fifo_writes_through(mini: Path, tmp_path: Path, turtle: byt
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)
     got: list[bytes] = []
-    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()), daemon=True)
     reader.start()
     result = run(*export_args(mini, tmp_path / "build", "-o", str(fifo)))
     reader.join(30)
@@ -635,7 +635,7 @@ def test_kg_sparql_reads_a_fifo(mini: Path, tmp_path: Path) -> None:
         with open(fifo, "w", encoding="utf-8") as f:
             f.write("ASK { actor:testland ?p ?o }\n")
 
-    writer = threading.Thread(target=feed)
+    writer = threading.Thread(target=feed, daemon=True)
     writer.start()
     result = run("sparql", str(fifo), "--graph", str(tmp_path / "out" / "kg.nt"))
     writer.join(30)
