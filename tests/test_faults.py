@@ -438,6 +438,73 @@ def test_a_failed_first_build_leaves_no_folder(
         pytest.fail("the build never finished without a fault")
 
 
+@pytest.fixture()
+def small_disk(tmp_path: Path) -> Iterator[Callable[[int], Path]]:
+    """``disk(size)``: a tmpfs of ``size`` bytes (resized when called again), for a real
+    ENOSPC; skips where tmpfs cannot be mounted (not root, or no mount permission)."""
+    point = tmp_path / "disk"
+    point.mkdir()
+    mounted: list[bool] = []
+
+    def disk(size: int) -> Path:
+        options = f"remount,size={size}" if mounted else f"size={size}"
+        done = subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(point)], capture_output=True
+        )
+        if done.returncode != 0:
+            if not mounted:
+                pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
+            raise AssertionError(done.stderr.decode())
+        mounted.append(True)
+        return point
+
+    yield disk
+    if mounted:
+        subprocess.run(["umount", str(point)], check=True)
+
+
+def used(folder: Path) -> int:
+    st = os.statvfs(folder)
+    return (st.f_blocks - st.f_bfree) * st.f_frsize
+
+
+def test_a_really_full_disk_keeps_the_old_build(
+    tmp_path: Path, small_disk: Callable[[int], Path]
+) -> None:
+    """A tmpfs with room for one build, not two: the second build gets a real ENOSPC."""
+    a, b = two_corpora(tmp_path)
+    work = copy_corpus(tmp_path / "extractions", *a.iterdir())
+    disk = small_disk(4 << 20)
+    out = disk / "build"
+    old = cold(work, out)
+    small_disk(used(disk) + (64 << 10))  # 64 KiB free: a new version needs about 170 KiB
+    before = snapshot(out)
+    shutil.copy(b / ARTICLE, work / ARTICLE)
+    result = run(*build_args(work, out))
+    assert (result.exit_code, result.stderr) == (
+        1,
+        f"{out}: cannot write the build: {ENOSPC} (the previous build is kept)\n",
+    )
+    assert snapshot(out) == before
+    assert outputs(out) == old
+
+
+def test_a_really_full_disk_keeps_the_old_export(
+    mini: Path, tmp_path: Path, turtle: bytes, small_disk: Callable[[int], Path]
+) -> None:
+    disk = small_disk(16 << 10)  # 16 KiB: less than the export's
+    target = disk / "kg.ttl"
+    target.write_bytes(b"the old export\n")
+    result = run(*export_args(mini, tmp_path / "build", "-o", str(target)))
+    assert (result.exit_code, result.stderr) == (
+        1,
+        f"{target}: cannot write: {ENOSPC} (the file is as it was)\n",
+    )
+    assert target.read_bytes() == b"the old export\n"
+    assert files_in(disk) == ["kg.ttl"]
+    assert len(turtle) > 16 << 10
+
+
 def test_build_folder_is_a_file(mini: Path, tmp_path: Path) -> None:
     out = tmp_path / "build"
     out.write_bytes(b"")
