@@ -40,7 +40,6 @@ import json
 import multiprocessing
 import os
 import shutil
-import stat
 import sys
 import time
 from collections import deque
@@ -58,7 +57,7 @@ from rdflib import Graph, URIRef
 from . import ontology as onto
 from . import oxi, shacl
 from .convert import Converted, Converter, Triple, Where, article_iri, entity_iri, graph_name
-from .errors import DataError, KgError, Location, ValidationFailed
+from .errors import DataError, FileError, KgError, Location, ValidationFailed
 from .extraction import (
     Vocabulary,
     _error_order,
@@ -67,7 +66,7 @@ from .extraction import (
     index_entities,
     read_file,
 )
-from .fsutil import write_atomic
+from .fsutil import located, read_regular, reason, write_atomic
 from .links import apply_links
 from .model import Actor, Article, Corpus, Entity, Event, ExtractionFile, Place
 from .namespaces import LINKS_GRAPH, ONTOLOGY_GRAPH, PREFIXES, N, new_graph
@@ -336,20 +335,9 @@ def _parse_turtle(data: bytes, path: Path) -> Graph:
 
 
 def read_bytes(path: Path) -> bytes:
-    """A regular file's bytes, with a located error for anything else."""
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-    except FileNotFoundError:
-        raise DataError("file not found", Location(path)) from None
-    except OSError as e:
-        raise DataError(f"cannot read: {e.strerror}", Location(path)) from None
-    with os.fdopen(fd, "rb") as f:
-        if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
-            raise DataError("not a regular file", Location(path))
-        try:
-            return f.read()
-        except OSError as e:
-            raise DataError(f"cannot read: {e.strerror}", Location(path)) from None
+    """A regular file's bytes, with a located error for anything else (never blocking on a
+    FIFO)."""
+    return read_regular(path)
 
 
 # --- the build ------------------------------------------------------------------------------
@@ -578,11 +566,11 @@ class Cache:
     def load(self) -> dict[str, Unit]:
         """The units of the current version; empty for a missing, old or damaged index."""
         try:
-            index = json.loads((self.out / "current" / "index.json").read_bytes())
+            index = json.loads(read_regular(self.out / "current" / "index.json"))
             if index.get("format") != CACHE_FORMAT:
                 return {}
             units = {r["path"]: Unit.of_record(r, self) for r in index["units"]}
-        except (OSError, ValueError, KeyError, TypeError):  # only means a full build
+        except (KgError, ValueError, KeyError, TypeError):  # only means a full build
             return {}
         self.index = index
         return units
@@ -613,9 +601,8 @@ class Cache:
         found = []
         for digest, ext in zip(unit.digests, ("nt", "ttl"), strict=True):
             try:
-                with open(self.blob(digest, ext), "rb") as f:
-                    data = f.read()
-            except OSError:
+                data = read_regular(Path(self.blob(digest, ext)))  # never blocks on a FIFO
+            except KgError:
                 raise DamagedCache(unit.path) from None
             if _digest(data) != digest:
                 raise DamagedCache(unit.path)
@@ -628,10 +615,10 @@ class Cache:
             self._read_outputs = True
             current = self.out / "current"
             if self.index and self._intact(current):
-                with contextlib.suppress(OSError):
+                with contextlib.suppress(KgError):
                     self._outputs = (
-                        (current / "kg.nt").read_bytes(),
-                        (current / "kg.ttl").read_bytes(),
+                        read_regular(current / "kg.nt"),
+                        read_regular(current / "kg.ttl"),
                     )
         return self._outputs
 
@@ -664,9 +651,51 @@ class Cache:
         same_outputs = self.index.get("composition") == composition and self._intact(current)
         if same_outputs and _json(index) == _json(_without(self.index, "stat")):
             built.make = partial(_read_output, current)
-            self._links()
+            with located(self.out, "cannot write the build"):
+                self._links()
+            with contextlib.suppress(OSError):  # what a killed or failed build left
+                self._collect_versions(self.out / ".versions", os.readlink(current))
             return False
-        self.blobs.mkdir(parents=True, exist_ok=True)
+        made: list[Path] = []  # what this build created, removed again if it fails
+        try:
+            versions, name = self._write_version(units, built, index, same_outputs, made)
+            self._links(made)
+            _symlink(Path(".versions") / name, current, sync=False)  # the build is done
+        except BaseException as e:  # a failed write, or Ctrl-C: remove what was made
+            live = self.out / os.readlink(current) if current.is_symlink() else None
+            if live is not None and live in made:  # switched just before Ctrl-C: done
+                raise
+            for made_path in reversed(made):
+                with contextlib.suppress(OSError):
+                    if made_path.is_dir() and not made_path.is_symlink():
+                        shutil.rmtree(made_path)
+                    else:
+                        made_path.unlink()
+            if not isinstance(e, OSError):
+                raise
+            kept = "the previous build is kept" if current.is_dir() else "nothing was written"
+            raise FileError(
+                f"cannot write the build: {reason(e)} ({kept})", Location(self.out)
+            ) from None
+        built.make = partial(_read_output, versions / name)  # what is on disk now
+        with contextlib.suppress(OSError):  # after the switch: tidying, never a failure
+            _fsync_dir(self.out)
+        with contextlib.suppress(OSError):
+            self._collect(versions, name, units)
+        return True
+
+    def _write_version(
+        self,
+        units: list[Unit],
+        built: Built,
+        index: dict[str, Any],
+        same_outputs: bool,
+        made: list[Path],
+    ) -> tuple[Path, str]:
+        """Write the new blobs and the new version folder (whole, synced); return the
+        versions folder and the version's name. Every path made is appended to ``made``."""
+        current = self.out / "current"
+        _mkdirs(self.blobs, made)
         for unit in units:
             if unit.cache is None:  # converted in this build
                 for digest, ext, data in zip(
@@ -674,12 +703,19 @@ class Cache:
                 ):
                     path = self.blob(digest, ext)
                     if not os.path.exists(path):
+                        made.append(Path(path))
                         write_atomic(Path(path), data, sync=False)
         versions = self.out / ".versions"
-        name = composition[:16] + "-" + _digest(_json(index))[:8]
+        _mkdirs(versions, made)
+        base = name = index["composition"][:16] + "-" + _digest(_json(index))[:8]
+        n = 1
+        while os.path.lexists(versions / name):  # never remove or reuse a version in place
+            n += 1
+            name = f"{base}-{n}"
         work = versions / f".{name}.{os.getpid()}.tmp"
         shutil.rmtree(work, ignore_errors=True)
-        work.mkdir(parents=True)
+        made.append(work)
+        work.mkdir()
         for file in OUTPUTS:
             if same_outputs:  # only the index changed (a rename, new deps): share the files
                 os.link(current / file, work / file)
@@ -689,41 +725,49 @@ class Cache:
         _write_synced(work / "index.json", _json({**index, "stat": stats}))
         _fsync_dir(work)
         final = versions / name
-        if final.exists():
-            shutil.rmtree(final)
+        made.append(final)
         os.rename(work, final)
         _fsync_dir(versions)
-        _symlink(Path(".versions") / name, current)
-        built.make = partial(_read_output, final)  # what is on disk now, not the units again
-        self._links()
-        self._collect(versions, name, units)
-        return True
+        return versions, name
 
     def _intact(self, current: Path) -> bool:
         """Whether the current outputs are the files the current version wrote."""
         stats = self.index.get("stat", {})
         return all(stats.get(f) == list(_stat(current / f)) for f in OUTPUTS)
 
-    def _links(self) -> None:
-        """``OUT/kg.ttl`` etc. as links into ``current`` (made once, replacing old files)."""
+    def _links(self, made: list[Path] | None = None) -> None:
+        """``OUT/kg.ttl`` etc. as links into ``current`` (made once, replacing old files;
+        made before ``current`` is, they dangle until it is)."""
         for file in OUTPUTS:
             link = self.out / file
             target = Path("current") / file
             if not (link.is_symlink() and Path(os.readlink(link)) == target):
+                if made is not None and not os.path.lexists(link):
+                    made.append(link)
                 _symlink(target, link)
         old = self.out / ".cache" / "units.pickle"  # the index of kg 0.1's cache, never read
         old.unlink(missing_ok=True)
 
     def _collect(self, versions: Path, keep: str, units: list[Unit]) -> None:
-        """Remove old versions and the blobs no unit uses."""
-        with os.scandir(versions) as entries:
-            for entry in entries:
-                if entry.name != keep and not entry.name.endswith(".tmp"):
-                    shutil.rmtree(entry.path, ignore_errors=True)
+        """Remove old versions (and the temporary folders of killed builds: this build holds
+        the lock), the blobs no unit uses, and temporary links left by killed builds."""
+        self._collect_versions(versions, keep)
         used = {f"{u.digests[0]}.nt" for u in units} | {f"{u.digests[1]}.ttl" for u in units}
         with os.scandir(self.blobs) as entries:
             for entry in entries:
                 if entry.name not in used:
+                    Path(entry.path).unlink(missing_ok=True)
+
+    def _collect_versions(self, versions: Path, keep: str) -> None:
+        """Remove every version but ``keep``, and temporary links of killed builds."""
+        keep = Path(keep).name
+        with os.scandir(versions) as entries:
+            for entry in entries:
+                if entry.name != keep:
+                    shutil.rmtree(entry.path, ignore_errors=True)
+        with os.scandir(self.out) as entries:
+            for entry in entries:
+                if entry.name.startswith(".") and entry.name.endswith(".tmp"):
                     Path(entry.path).unlink(missing_ok=True)
 
 
@@ -776,27 +820,50 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def _symlink(target: Path, link: Path) -> None:
+def _symlink(target: Path, link: Path, sync: bool = True) -> None:
     """Point ``link`` at ``target`` in one rename: readers see the old link or the new."""
     tmp = link.with_name(f".{link.name}.{os.getpid()}.tmp")
     tmp.unlink(missing_ok=True)
     os.symlink(target, tmp)
-    os.replace(tmp, link)
-    _fsync_dir(link.parent)
+    try:
+        os.replace(tmp, link)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    if sync:
+        _fsync_dir(link.parent)
+
+
+def _mkdirs(path: Path, made: list[Path]) -> None:
+    """``path.mkdir(parents=True, exist_ok=True)``, appending each folder made to ``made``."""
+    missing = []
+    while not path.is_dir():
+        missing.append(path)
+        path = path.parent
+    for folder in reversed(missing):
+        made.append(folder)
+        folder.mkdir()
 
 
 @contextlib.contextmanager
 def _locked(out: Path, on_wait: Callable[[str], None] | None) -> Iterator[None]:
     """Hold ``OUT/.lock`` for the duration of a build. A build that fails leaves no trace:
     the lock file (and ``OUT``) are removed again if this build made them."""
-    made_out = not out.exists()
-    out.mkdir(parents=True, exist_ok=True)
+    made_out = not os.path.lexists(out)
+    if not made_out and not out.is_dir():
+        raise FileError("not a folder: give the build folder", Location(out))
+    with located(out, "cannot create the build folder"):
+        out.mkdir(parents=True, exist_ok=True)
     path = out / ".lock"
     made_lock = not path.exists()
     deadline = time.monotonic() + LOCK_WAIT
     told = False
     while True:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+        try:  # the build folder may have gone with a failed first build that held the lock
+            out.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+        except OSError as e:
+            raise FileError(f"cannot create the lock file: {reason(e)}", Location(path)) from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as e:
@@ -847,7 +914,10 @@ def _source_reader(inputs: Inputs) -> Callable[[Path], bytes]:
     def read(path: Path) -> bytes:
         data = inputs.texts.get(path.name)
         if data is None or inputs.sources is None or path.parent != inputs.sources:
-            raise DataError("file not found", Location(path))
+            read_regular(path)  # the reason: not found, a folder, a FIFO...
+            raise DataError(
+                "the file appeared while kg was building: run the build again", Location(path)
+            )
         return data
 
     return read

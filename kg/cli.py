@@ -29,7 +29,7 @@ from .errors import KgError, Location, UsageError, ValidationFailed
 from .export import FORMATS as EXPORT_FORMATS
 from .export import graph_payloads, serialize
 from .extraction import load_corpus, slug
-from .fsutil import write_atomic
+from .fsutil import write_output
 from .links import AUTO, DEFAULT_LINKS, Status
 from .results import FORMATS, GraphLike, Rows, render
 from .scaffold import scaffold
@@ -544,7 +544,8 @@ def new(source: Path, article_id: str | None, extractions: Path) -> None:
     "-o",
     type=click.Path(path_type=Path),
     default=None,
-    help="File to write (atomically); - for stdout [default: stdout].",
+    help="File to write (a regular file is replaced atomically; a symbolic link keeps "
+    "pointing at its file; a device or FIFO is written to); - for stdout [default: stdout].",
 )
 @click.option(
     "--ontology-docs",
@@ -584,7 +585,7 @@ def export(
     if output is None or str(output) == "-":
         click.echo(data.decode("utf-8"), nl=False)
     else:
-        write_atomic(output, data)
+        write_output(output, data)
         click.echo(f"wrote {output} ({len(data):,} bytes)", err=True)
 
 

@@ -53,6 +53,12 @@ class DataError(KgError):
     """An extraction file, ontology or source file is malformed."""
 
 
+class FileError(DataError):
+    """A file or folder cannot be read or written as asked: not found, permission denied, a
+    read-only folder, a full disk, or a folder, FIFO or device where a regular file is
+    expected."""
+
+
 class ValidationFailed(KgError):
     """The graph does not conform to the shapes, or quotes are not in the sources.
 

@@ -367,7 +367,13 @@ def extraction_paths(folder: Path) -> list[Path]:
     if not folder.is_dir():
         raise DataError("not a folder", Location(folder))
     with os.scandir(folder) as entries:
-        names = sorted(e.name for e in entries if e.name.endswith(".yaml") and e.is_file())
+        # a folder or a FIFO named *.yaml is an error when read; a dangling symbolic link
+        # (an editor's lock file, .#name.yaml) is skipped
+        names = sorted(
+            e.name
+            for e in entries
+            if e.name.endswith(".yaml") and (e.is_file() or not e.is_symlink())
+        )
     paths = [folder / name for name in names]
     if not paths:
         raise DataError("no extraction files (*.yaml) in this folder", Location(folder))

@@ -27,6 +27,7 @@ item a person rejected.
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -34,9 +35,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import wikidata as wd
-from .errors import Location, ServiceError, UsageError
-from .fsutil import write_atomic
-from .links import AUTO, QID, LinkRow, Status, qid_order, read_links, render_links, row_order
+from .errors import FileError, Location, ServiceError, UsageError
+from .fsutil import write_output
+from .links import (
+    AUTO,
+    QID,
+    LinkRow,
+    Status,
+    parse_links,
+    qid_order,
+    read_links_bytes,
+    render_links,
+    row_order,
+)
 from .model import Actor, Corpus, Place
 
 ACCEPT = 0.80  # lowest score accepted without review
@@ -359,6 +370,7 @@ class Plan:
     only: set[str]
     settled: set[str]
     known: set[str]
+    read: bytes | None = None  # the links file's bytes when the run started (None: no file)
 
 
 @dataclass
@@ -382,7 +394,8 @@ class LinkReport:
 
 def plan(corpus: Corpus, path: Path, only: Iterable[str] = ()) -> Plan:
     """Read the links file (if any) and choose the entities to evaluate."""
-    existing = read_links(path) if path.exists() else []
+    read = read_links_bytes(path) if os.path.exists(path) else None  # a dangling link: none
+    existing = parse_links(read, path) if read is not None else []
     all_targets = targets(corpus)
     known = {t.id for t in all_targets}
     wanted = set(only)
@@ -391,14 +404,18 @@ def plan(corpus: Corpus, path: Path, only: Iterable[str] = ()) -> Plan:
         raise UsageError(f"no actor or place has the id {unknown[0]!r}", Location(field="--only"))
     settled = {r.entity for r in existing if r.decision and r.status is not Status.REJECTED}
     work = [t for t in all_targets if (not wanted or t.id in wanted) and t.id not in settled]
-    return Plan(path, existing, work, wanted, settled, known)
+    return Plan(path, existing, work, wanted, settled, known, read)
 
 
 def run(job: Plan, client: wd.Client, progress: Callable[[int], None] | None = None) -> LinkReport:
-    """Evaluate the plan's targets, then write the links file and the new cache entries.
+    """Evaluate the plan's targets, then write the new cache entries, then the links file.
 
     Nothing is written unless every target was evaluated: when the service fails (or, offline,
-    an answer is not cached) the links file and the cache stay as they were.
+    an answer is not cached) the links file and the cache stay as they were. The cache is
+    written first (its entries are checksummed, so extra ones are harmless), then the links
+    file, atomically: a failure writing either leaves the links file as it was. If the links
+    file changed while the run was under way (a curator's edit), it is not written: the run
+    stops with a ``FileError``, and running again (from the cache) keeps the edit.
     """
     rejected: dict[str, set[str]] = {}
     for row in job.existing:
@@ -417,10 +434,21 @@ def run(job: Plan, client: wd.Client, progress: Callable[[int], None] | None = N
         ) from None
     rows = merge(job, computed)
     data = render_links(rows)
-    changed = not job.path.is_file() or job.path.read_bytes() != data
+    unchanged = " (the links file is as it was)"
+    try:
+        written = client.commit()
+    except FileError as e:
+        raise FileError(e.message + unchanged, e.location) from None
+    now = read_links_bytes(job.path) if os.path.exists(job.path) else None
+    if now != job.read:
+        raise FileError(
+            "the links file changed while kg link ran; nothing was written to it, so the "
+            "change is kept: run kg link again (the answers are cached)",
+            Location(job.path),
+        )
+    changed = data != job.read
     if changed:
-        write_atomic(job.path, data)
-    written = client.commit()
+        write_output(job.path, data)
     stale = [r for r in rows if r.decision and r.entity not in job.known]
     return LinkReport(job.path, rows, len(computed), stale, changed, written)
 

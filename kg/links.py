@@ -30,8 +30,9 @@ from rdflib import URIRef
 from rdflib.namespace import SKOS
 
 from .convert import Converted, Triple, entity_iri
-from .errors import DataError, KgError, Location, ValidationFailed
+from .errors import DataError, FileError, KgError, Location, ValidationFailed
 from .extraction import SLUG
+from .fsutil import read_regular
 from .model import Actor, Corpus, Place
 from .namespaces import LINKS_GRAPH, WIKIDATA
 
@@ -104,14 +105,25 @@ def row_order(row: LinkRow) -> tuple[str, bool, tuple[int, str]]:
 
 def read_links(path: Path) -> list[LinkRow]:
     """Read and check a links file; every problem is a located ``path:line: field: message``."""
+    return parse_links(read_links_bytes(path), path)
+
+
+def read_links_bytes(path: Path) -> bytes:
+    """The links file's bytes: a regular file, or a located error (never blocks on a FIFO)."""
     try:
-        text = path.read_bytes().decode("utf-8-sig")  # CRs inside cells stay CRs
-    except FileNotFoundError:
-        raise DataError("links file not found", Location(path)) from None
+        return read_regular(path)
+    except FileError as e:
+        if e.message == "file not found":
+            raise FileError("links file not found", Location(path)) from None
+        raise
+
+
+def parse_links(data: bytes, path: Path) -> list[LinkRow]:
+    """The rows of the links file ``path`` whose bytes are ``data``, checked."""
+    try:
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         raise DataError(f"not UTF-8 text ({e.reason})", Location(path)) from None
-    except OSError as e:
-        raise DataError(f"cannot read the links file ({e.strerror})", Location(path)) from None
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     errors: list[KgError] = []
     rows: list[LinkRow] = []

@@ -10,8 +10,9 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import SKOS
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
-from .errors import DataError, Location
+from .errors import DataError, FileError, Location
 from .extraction import Vocabulary
+from .fsutil import read_regular, reason
 from .namespaces import BASE, SCHEMES, new_graph
 
 __all__ = ["SCHEMES", "load", "parse_turtle", "vocabulary"]
@@ -21,13 +22,7 @@ ONTOLOGY_DIR = Path(__file__).resolve().parent.parent / "ontology"
 
 def parse_turtle(path: Path, graph: Graph | None = None) -> Graph:
     """Parse a Turtle file; a syntax error becomes a DataError at ``path:line:column``."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise DataError("file not found", Location(path)) from None
-    except OSError as e:
-        raise DataError(f"cannot read: {e.strerror}", Location(path)) from None
-    return parse_turtle_bytes(data, path, graph)
+    return parse_turtle_bytes(read_regular(path), path, graph)  # never blocks on a FIFO
 
 
 def parse_turtle_bytes(data: bytes, path: Path, graph: Graph | None = None) -> Graph:
@@ -66,6 +61,8 @@ def load(name: str, folder: Path = ONTOLOGY_DIR) -> Graph:
         mtime = path.stat().st_mtime
     except FileNotFoundError:
         raise DataError("file not found", Location(path)) from None
+    except OSError as e:
+        raise FileError(f"cannot read: {reason(e)}", Location(path)) from None
     return _load(path, mtime)
 
 

@@ -27,7 +27,8 @@ from typing import Any
 from rdflib import Literal, URIRef, Variable
 from rdflib.namespace import RDFS, SKOS, XSD
 
-from .errors import DataError, Location, UsageError
+from .errors import DataError, FileError, Location, UsageError
+from .fsutil import read_regular
 from .namespaces import ID, PREFIXES, N
 from .results import GraphLike
 from .sparqltext import PARAM_TYPES, Param, parse_header
@@ -55,10 +56,12 @@ class StoredQuery:
 
 def load_query(path: Path) -> StoredQuery:
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UsageError("file not found", Location(path)) from None
-    except (OSError, UnicodeDecodeError) as e:
+        text = read_regular(path).decode("utf-8")  # a folder or a FIFO is a located error
+    except FileError as e:
+        if e.message == "file not found":
+            raise UsageError("file not found", Location(path)) from None
+        raise
+    except UnicodeDecodeError as e:
         raise DataError(f"cannot read as UTF-8 text: {e}", Location(path)) from None
     h = parse_header(text, path)
     return StoredQuery(path.stem, path, text, h.title, h.description, h.params, h.examples)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 from pathlib import Path
 
 from .errors import DataError, Location
-from .fsutil import write_atomic
+from .fsutil import write_output
 from .yamlstrict import read_text
 
 _MONTHS = {
@@ -88,7 +89,7 @@ def scaffold(source: Path, extractions: Path, article_id: str | None = None) -> 
         p for p in (slugify(title[0]), published[0] if published else "") if p
     )
     path = extractions / f"{ident}.yaml"
-    if path.exists():
+    if os.path.lexists(path):
         raise DataError("already exists; choose another id with --id", Location(path))
 
     def origin(key: str) -> str:
@@ -127,5 +128,5 @@ def scaffold(source: Path, extractions: Path, article_id: str | None = None) -> 
         "figures: []",
         "",
     ]
-    write_atomic(path, "\n".join(lines).encode("utf-8"))
+    write_output(path, "\n".join(lines).encode("utf-8"), new=True)  # whole, never over a file
     return path

@@ -19,6 +19,7 @@ import email.utils
 import hashlib
 import json
 import logging
+import os
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -29,8 +30,8 @@ from urllib.parse import urlencode
 import requests
 
 from . import __version__
-from .errors import Location, ServiceError
-from .fsutil import write_atomic
+from .errors import FileError, Location, ServiceError
+from .fsutil import located, read_regular, write_atomic
 from .links import qid_order
 
 CONTACT = "https://github.com/newskg/newskg; newskg@example.org"
@@ -206,7 +207,11 @@ class Client:
         return body
 
     def commit(self) -> int:
-        """Write the answers fetched since the last commit to the cache; return how many."""
+        """Write the answers fetched since the last commit to the cache; return how many.
+
+        Each entry is written atomically; on an OSError (a full disk, a read-only folder) a
+        ``FileError`` at the entry's path ends the commit, and the answers not yet written
+        stay pending."""
         if self.cache_dir is None:
             self._pending.clear()
             return 0
@@ -214,7 +219,10 @@ class Client:
         for key, (params, body) in sorted(self._pending.items()):
             entry = {"url": self.api_url, "params": params, "sha256": checksum(body), "body": body}
             text = json.dumps(entry, sort_keys=True, ensure_ascii=False)
-            write_atomic(self.cache_dir / f"{key}.json", (text + "\n").encode("utf-8"))
+            path = self.cache_dir / f"{key}.json"
+            with located(path, "cannot write the cache"):
+                write_atomic(path, (text + "\n").encode("utf-8"))
+            del self._pending[key]
             written += 1
         self._pending.clear()
         return written
@@ -223,13 +231,15 @@ class Client:
         if self.cache_dir is None:
             return None
         path = self.cache_dir / f"{key}.json"
-        if not path.is_file():
+        if not os.path.lexists(path):
             return None
         problem = None
         body: Any = None
         try:
-            entry = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, ValueError):
+            entry = json.loads(read_regular(path).decode("utf-8"))  # never blocks on a FIFO
+        except FileError as e:
+            problem = e.message
+        except (UnicodeDecodeError, ValueError):
             problem = "not valid JSON"
         else:
             body = entry.get("body") if isinstance(entry, dict) else None

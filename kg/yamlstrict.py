@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from .errors import DataError, Location
+from .fsutil import read_regular
 
 MAX_BYTES = 1_000_000
 """Largest extraction file accepted (1 MB; a thorough curation of a long article is ~40 kB)."""
@@ -55,15 +56,7 @@ def line_of(value: Any, default: int) -> int:
 
 def read_text(path: Path) -> str:
     """Read a file as UTF-8 text, with located errors for missing, huge, binary or non-UTF-8."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise DataError("file not found", Location(path)) from None
-    except IsADirectoryError:
-        raise DataError("is a folder, not a file", Location(path)) from None
-    except OSError as e:
-        raise DataError(f"cannot read: {e.strerror}", Location(path)) from None
-    return decode(data, path)
+    return decode(read_regular(path), path)  # a folder or a FIFO is a located error
 
 
 def decode(data: bytes, path: str | Path) -> str:

@@ -6,13 +6,19 @@ that the page is current, so it always shows the messages kg gives today.
 
 from __future__ import annotations
 
+import errno
+import os
 import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import pytest
 from click.testing import CliRunner
 
+import kg.build
+import kg.fsutil
 from kg.cli import cli
 
 from .conftest import MINI, MINI_FILES, ONTOLOGY, ROOT, copy_corpus
@@ -30,7 +36,8 @@ on stderr, the exit code is 1 for bad data and 2 for a wrong command, and nothin
 the previous `build/` output and build cache stay as they were. The tests also check these
 exact messages (`tests/test_bad_input.py`, `tests/test_verify.py`,
 `tests/test_hostile_input.py`, `tests/test_cli.py`, `tests/test_ontology.py`,
-`tests/test_link.py`, `tests/test_hostile_queries.py`).
+`tests/test_link.py`, `tests/test_hostile_queries.py`, `tests/test_faults.py`); what kg
+promises under faults and hostile use is in [guarantees.md](guarantees.md).
 """
 
 
@@ -179,6 +186,65 @@ def cases() -> Iterator[tuple[str, str, int, str]]:
             tmp,
         )
         yield ("Queries", "injection-attempt (no rows: the value is only ever a string)", code, "")
+        yield from fault_cases(tmp)
+
+
+def fault_cases(tmp: Path) -> Iterator[tuple[str, str, int, str]]:
+    """Special files where regular files are expected, and OS errors (tests/test_faults.py)."""
+    special = "Special files and OS errors"
+    folder = _corpus(tmp)
+    os.mkfifo(folder / "pipe.yaml")
+    yield (special, "fifo-named-yaml-in-extractions", *_build(tmp))
+    folder = _corpus(tmp)
+    (folder / "folder.yaml").mkdir()
+    yield (special, "folder-named-yaml-in-extractions", *_build(tmp))
+    _corpus(tmp)
+    os.mkfifo(tmp / "links.csv")
+    build = ["build", "-e", str(tmp / "extractions"), "--ontology", str(ONTOLOGY)]
+    yield (special, "fifo-as-links-file", *_run([*build, "--links", str(tmp / "links.csv")], tmp))
+    onto = tmp / "fifo-ontology"
+    shutil.copytree(ONTOLOGY, onto)
+    (onto / "ontology.ttl").unlink()
+    os.mkfifo(onto / "ontology.ttl")
+    yield (special, "fifo-as-ontology", *_run([*build[:3], "--ontology", str(onto)], tmp))
+    sources = tmp / "sources"
+    sources.mkdir()
+    os.mkfifo(sources / "gazette.txt")
+    yield (special, "fifo-as-source-text", *_run([*build, "--sources", str(sources)], tmp))
+    queries = tmp / "queries"
+    shutil.copytree(ROOT / "queries", queries)
+    os.mkfifo(queries / "zz-pipe.rq")
+    yield (
+        special,
+        "fifo-as-stored-query",
+        *_run(["query", "list", "--queries", str(queries)], tmp),
+    )
+    os.mkfifo(tmp / "article.txt")
+    new = ["new", str(tmp / "article.txt"), "-e", str(tmp / "extractions")]
+    yield (special, "fifo-as-source-of-kg-new", *_run(new, tmp))
+    export = ["export", *build[1:], "--out", str(tmp / "build")]
+    yield (special, "export-to-a-folder", *_run([*export, "-o", str(tmp / "queries")], tmp))
+    under = str(tmp / "article.yaml" / "kg.ttl")
+    (tmp / "article.yaml").write_bytes(b"")
+    yield (special, "export-under-a-file", *_run([*export, "-o", under], tmp))
+    yield (special, "build-folder-is-a-file", *_run([*build, "-o", str(tmp / "article.yaml")], tmp))
+    yield (special, "build-folder-cannot-be-made", *_run([*build, "-o", under], tmp))
+
+    def full(*args: Any, **kwargs: Any) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    with pytest.MonkeyPatch.context() as m:
+        _corpus(tmp)
+        (tmp / "extractions" / "shared.yaml").write_text(
+            MINI_FILES[0].read_text(encoding="utf-8") + "# an edit\n", encoding="utf-8"
+        )
+        m.setattr(kg.build, "_write_synced", full)
+        yield (special, "disk-full-during-build", *_build(tmp))
+    _build(tmp)
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(kg.fsutil, "write_atomic", full)
+        (tmp / "kg.ttl").write_bytes(b"an old export\n")
+        yield (special, "disk-full-during-export", *_run([*export, "-o", str(tmp / "kg.ttl")], tmp))
 
 
 def markdown() -> str:
