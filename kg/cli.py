@@ -597,6 +597,15 @@ def export(
     help="Graph Store Protocol URL of the store (Oxigraph: http://HOST:PORT/store).",
 )
 @click.option(
+    "--update",
+    "update_url",
+    default=None,
+    metavar="URL",
+    help="The store's SPARQL 1.1 Update endpoint (Oxigraph: http://HOST:PORT/update): stage "
+    "every graph, then move them all into place in one update request, so the push is all "
+    "or nothing.",
+)
+@click.option(
     "--graph",
     "graph_iri",
     default=None,
@@ -612,6 +621,7 @@ def export(
 @links_option
 def push(
     endpoint: str,
+    update_url: str | None,
     graph_iri: str | None,
     extractions: Path,
     ontology: Path,
@@ -625,14 +635,16 @@ def push(
     dataset description; see `kg export -f trig`) is replaced with an HTTP PUT, and the
     graphs an earlier push made for files that no longer exist are deleted (the dataset
     description lists them): the store then holds exactly what OUT holds. Nothing else in
-    the store is touched. Credentials come from the environment only: KG_ENDPOINT_TOKEN
+    the store is touched. With --update, the push is all or nothing (staged graphs moved into
+    place in one update request); without it, a failure half-way says which graphs were
+    replaced and which still hold the previous push. Credentials come from the environment only: KG_ENDPOINT_TOKEN
     (bearer), or KG_ENDPOINT_USER and KG_ENDPOINT_PASSWORD (Digest or Basic, as the server
     asks).
     """
     graphs = graph_payloads(_build(extractions, ontology, out, sources, links=links))
     if graph_iri is not None:
         graphs = {URIRef(graph_iri): b"".join(graphs.values())}
-    done = remote.push(endpoint, graphs, prune=graph_iri is None)
+    done = remote.push(endpoint, graphs, prune=graph_iri is None, update_url=update_url)
     removed = "".join(f"; removed <{name}>" for name in done.removed)
     click.echo(
         f"pushed {done.triples:,} triples in {len(done.replaced)} named graph(s) to "

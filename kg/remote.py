@@ -15,7 +15,9 @@ the server's ``WWW-Authenticate`` challenge asks: HTTP Digest (Virtuoso's
 
 from __future__ import annotations
 
+import contextlib
 import os
+import secrets
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -132,33 +134,98 @@ class Pushed:
     removed: list[URIRef]
 
 
-def push(store_url: str, graphs: dict[URIRef, bytes], prune: bool = True) -> Pushed:
-    """Replace each named graph (name -> N-Triples) in the store with an HTTP PUT
-    ``?graph=``, the dataset description (``METADATA_GRAPH``) last; return what was done.
+def push(
+    store_url: str,
+    graphs: dict[URIRef, bytes],
+    prune: bool = True,
+    update_url: str | None = None,
+) -> Pushed:
+    """Replace each named graph (name -> N-Triples) in the store; return what was done.
 
     With ``prune``, the graphs an earlier push listed in its dataset description
     (``dcterms:hasPart``) that this push does not hold are deleted: the store then holds
     exactly what was built. Graphs kg did not push are left alone.
+
+    With ``update_url`` (the store's SPARQL 1.1 Update endpoint), every graph is first PUT
+    into a staging graph of its own, then one update request moves them all into place and
+    drops the stale ones: all or nothing (a store applies one update request as a whole); a
+    failure removes the staging graphs and leaves the store as it was. Without it, each graph
+    is replaced with its own PUT, the dataset description last, and a failure says which
+    graphs were replaced and which still hold the previous push.
     """
     with session() as s:
         before = pushed_graphs(s, store_url) if prune else []
         order = sorted(graphs, key=lambda name: (name == METADATA_GRAPH, str(name)))
-        sent = 0
-        for name in order:
-            body = graphs[name]
-            request(
-                s,
-                "PUT",
-                store_url,
-                params={"graph": str(name)},
-                data=body,
-                headers={"Content-Type": "application/n-triples"},
-            )
-            sent += body.count(b"\n")
         removed = [name for name in before if name not in graphs]
+        sent = sum(graphs[name].count(b"\n") for name in order)
+        if update_url is not None:
+            _staged_push(s, store_url, update_url, graphs, order, removed)
+            return Pushed(sent, order, removed)
+        done: list[URIRef] = []
+        for name in order:
+            try:
+                _put(s, store_url, name, graphs[name])
+            except ServiceError as e:
+                raise ServiceError(_mixed(e, name, done, order), e.location) from None
+            done.append(name)
         for name in removed:
             request(s, "DELETE", store_url, params={"graph": str(name)}, ok=(404,))
     return Pushed(sent, order, removed)
+
+
+def _put(s: requests.Session, store_url: str, name: URIRef, body: bytes) -> None:
+    request(
+        s,
+        "PUT",
+        store_url,
+        params={"graph": str(name)},
+        data=body,
+        headers={"Content-Type": "application/n-triples"},
+    )
+
+
+def _mixed(e: ServiceError, failed: URIRef, done: list[URIRef], order: list[URIRef]) -> str:
+    """What the store holds after a PUT failed half-way: said exactly."""
+    left = [name for name in order if name not in done]
+    replaced = ", ".join(f"<{n}>" for n in done) or "none"
+    return (
+        f"{e.message}; the push stopped at <{failed}>: {len(done)} of {len(order)} graph(s) "
+        f"were replaced ({replaced}), {len(left)} still hold what was there before "
+        f"({', '.join(f'<{n}>' for n in left)}), nothing was removed; run kg push again "
+        "(with --update URL, a push is all or nothing)"
+    )
+
+
+def _staged_push(
+    s: requests.Session,
+    store_url: str,
+    update_url: str,
+    graphs: dict[URIRef, bytes],
+    order: list[URIRef],
+    removed: list[URIRef],
+) -> None:
+    token = secrets.token_hex(8)
+    staging = {name: URIRef(f"{name}/staging-{token}") for name in order}
+    try:
+        for name in order:
+            _put(s, store_url, staging[name], graphs[name])
+        moves = [f"MOVE SILENT GRAPH <{staging[n]}> TO GRAPH <{n}>" for n in order]
+        drops = [f"DROP SILENT GRAPH <{n}>" for n in removed]
+        request(
+            s,
+            "POST",
+            update_url,
+            data={"update": " ;\n".join(moves + drops)},
+            headers={"Accept": "*/*"},
+        )
+    except ServiceError as e:
+        for name in order:  # best effort: a staging graph left behind is only clutter
+            with contextlib.suppress(ServiceError):
+                request(s, "DELETE", store_url, params={"graph": str(staging[name])}, ok=(404,))
+        raise ServiceError(
+            f"{e.message}; nothing was changed in the store (the staged graphs were removed)",
+            e.location,
+        ) from None
 
 
 def pushed_graphs(s: requests.Session, store_url: str) -> list[URIRef]:

@@ -93,11 +93,15 @@ BUILDS = Path(tempfile.mkdtemp(prefix="kg-push-"))  # never the checkout's build
 
 
 def push(
-    store: str, extractions: Path = EXTRACTIONS, links: Path | None = LINKS, out: Path | None = None
+    store: str,
+    extractions: Path = EXTRACTIONS,
+    links: Path | None = LINKS,
+    out: Path | None = None,
+    update: str | None = None,
 ) -> Result:
     out = out or BUILDS / extractions.name
     args = ["push", "--endpoint", store, "-e", str(extractions), "--ontology", str(ONTOLOGY)]
-    args += ["--out", str(out)]
+    args += ["--out", str(out), *(["--update", update] if update else [])]
     if links is not None:
         args += ["--links", str(links)]
     if extractions == EXTRACTIONS and SOURCES.is_dir():
@@ -312,6 +316,80 @@ def test_push_removes_the_graphs_of_files_that_are_gone(tmp_path: Path) -> None:
             "{ ?s ?p ?o } }"
         )
         assert int(total.rows[0][0]) == built + int(meta.rows[0][0])  # type: ignore[arg-type]
+
+
+def _store_state(server: RemoteEngine) -> list[tuple[str, int]]:
+    rows = server.select("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+    return sorted((str(g), int(n)) for g, n in rows.rows)  # type: ignore[arg-type]
+
+
+def test_push_with_an_update_endpoint_is_all_or_nothing(tmp_path: Path) -> None:
+    corpus = tmp_path / "extractions"
+    shutil.copytree(EXTRACTIONS, corpus)
+    gone = "opinion-2020-01-25-we-want-them-out"
+    with oxigraph_server(tmp_path / "store") as base, RemoteEngine(base + "/query") as server:
+        store, update = base + "/store", base + "/update"
+        assert push(store, corpus, None, tmp_path / "build", update).exit_code == 0
+        first = _store_state(server)
+        assert [g for g, _ in first if "/staging-" in g] == []
+        (corpus / f"{gone}.yaml").unlink()
+        failed = push(store, corpus, None, tmp_path / "build", base + "/no-such-endpoint")
+        assert failed.exit_code == 1
+        assert failed.stderr.startswith(f"{base}/no-such-endpoint: HTTP 404")
+        assert failed.stderr.rstrip().endswith(
+            "; nothing was changed in the store (the staged graphs were removed)"
+        )
+        assert _store_state(server) == first  # no graph replaced, none removed, none staged
+        result = push(store, corpus, None, tmp_path / "build", update)
+        assert result.exit_code == 0, result.output
+        assert result.stderr.rstrip().endswith(
+            f"; removed <https://w3id.org/newskg/id/graph/{gone}>"
+        )
+        after = _store_state(server)
+        assert [g for g, _ in after if "/staging-" in g or g.endswith("/" + gone)] == []
+        assert len(after) == len(first) - 1
+
+
+class _FailsAfter(http.server.BaseHTTPRequestHandler):
+    """A Graph Store that takes two PUTs, then answers 500."""
+
+    puts: ClassVar[list[str]] = []
+
+    def do_GET(self) -> None:
+        self.send_response(404)
+        self.end_headers()
+
+    def do_PUT(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        self.puts.append(self.path)
+        self.send_response(204 if len(self.puts) <= 2 else 500)
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_a_push_that_fails_half_way_says_what_the_store_holds(tmp_path: Path) -> None:
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _FailsAfter)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    store = f"http://127.0.0.1:{httpd.server_address[1]}/store"
+    try:
+        result = push(store, MINI, None, tmp_path / "build")
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    graphs = [f"<https://w3id.org/newskg/id/graph/{g}>" for g in ("gazette-2021-06-01", "ontology")]
+    graphs += [
+        "<https://w3id.org/newskg/id/graph/shared>",
+        "<https://w3id.org/newskg/id/graph/metadata>",
+    ]
+    assert (result.exit_code, result.stderr) == (
+        1,
+        f"{store}: HTTP 500: Internal Server Error; the push stopped at {graphs[2]}: 2 of 4 "
+        f"graph(s) were replaced ({graphs[0]}, {graphs[1]}), 2 still hold what was there "
+        f"before ({graphs[2]}, {graphs[3]}), nothing was removed; run kg push again (with "
+        "--update URL, a push is all or nothing)\n",
+    )
 
 
 def test_injection_value_over_the_protocol(oxigraph: str, virtuoso: str) -> None:
