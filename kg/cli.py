@@ -637,9 +637,9 @@ def push(
     description lists them): the store then holds exactly what OUT holds. Nothing else in
     the store is touched. With --update, the push is all or nothing (staged graphs moved into
     place in one update request); without it, a failure half-way says which graphs were
-    replaced and which still hold the previous push. Credentials come from the environment only: KG_ENDPOINT_TOKEN
-    (bearer), or KG_ENDPOINT_USER and KG_ENDPOINT_PASSWORD (Digest or Basic, as the server
-    asks).
+    replaced and which still hold the previous push. Credentials come from the environment
+    only: KG_ENDPOINT_TOKEN (bearer), or KG_ENDPOINT_USER and KG_ENDPOINT_PASSWORD (Digest or
+    Basic, as the server asks).
     """
     graphs = graph_payloads(_build(extractions, ontology, out, sources, links=links))
     if graph_iri is not None:
