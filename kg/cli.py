@@ -31,7 +31,7 @@ from .export import graph_payloads, serialize
 from .extraction import load_corpus, slug
 from .fsutil import write_output
 from .links import AUTO, DEFAULT_LINKS, Status
-from .results import FORMATS, GraphLike, Rows, render
+from .results import FORMATS, GraphLike, Rows, render, visible
 from .scaffold import scaffold
 from .validate import Validator
 from .verify import verify as check_quotes
@@ -58,8 +58,8 @@ class KgGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except KgError as e:
-            click.echo(str(e), err=True)
+        except KgError as e:  # control characters from the input shown, not obeyed
+            click.echo("\n".join(visible(line) for line in str(e).split("\n")), err=True)
             ctx.exit(e.exit_code)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import click
@@ -409,3 +410,18 @@ def test_query_without_built_graph(tmp_path: Path) -> None:
         1,
         f"{tmp_path / 'kg.nt'}: no built graph at {tmp_path / 'kg.nt'}: run `kg build` first\n",
     )
+
+
+def test_control_characters_in_a_message_are_shown_not_obeyed(tmp_path: Path) -> None:
+    """A key written with ESC, a bidi override and a bell reaches the terminal escaped."""
+    folder = tmp_path / "extractions"
+    shutil.copytree(MINI, folder)
+    path = folder / "shared.yaml"
+    path.write_text('"x\\e[2J\\u202e\\a": 1\n' + path.read_text(encoding="utf-8"), encoding="utf-8")
+    result = invoke("validate", "-e", str(folder), "--ontology", str(ONTOLOGY))
+    assert result.exit_code == 1
+    first = result.stderr.splitlines()[0]
+    assert first.startswith(
+        f"{path}:1: x\\x1b[2J\\u202e\\x07: unknown field 'x\\x1b[2J\\u202e\\x07'"
+    )
+    assert "\x1b" not in result.stderr and "\u202e" not in result.stderr
