@@ -328,7 +328,7 @@ def test_ctrl_c_stops_a_running_query_at_once(
         waited = time.monotonic() - sent
         assert proc.stderr is not None
         assert (code, proc.stderr.read()) == (130, b"interrupted\n")
-        assert waited < 2.0
+        assert waited < 5.0  # well under a second here; slack for a loaded CI machine
     finally:
         if proc.poll() is None:
             proc.kill()
