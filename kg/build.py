@@ -55,7 +55,7 @@ import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
 from . import ontology as onto
-from . import oxi, shacl
+from . import oxi
 from .convert import Converted, Converter, Triple, Where, article_iri, entity_iri, graph_name
 from .errors import DataError, FileError, KgError, Location, ValidationFailed
 from .extraction import (
@@ -71,7 +71,7 @@ from .links import apply_links
 from .model import Actor, Article, Corpus, Entity, Event, ExtractionFile, Place
 from .namespaces import LINKS_GRAPH, ONTOLOGY_GRAPH, PREFIXES, N, new_graph
 from .schema import entity_references
-from .validate import Found, Validator, locate, pyshacl_findings
+from .validate import Found, Validator, fast_findings, locate, pyshacl_findings
 from .verify import Offsets, verify
 
 CACHE_FORMAT = 3
@@ -303,6 +303,10 @@ class Inputs:
     texts: dict[str, bytes]  # source file name -> bytes
     fingerprint: bytes
 
+    def key(self, path: str, data: bytes) -> str:
+        """The cache key of an extraction file: its path and bytes, and the fingerprint."""
+        return _digest(self.fingerprint + path.encode() + b"\0" + data)
+
 
 def read_inputs(ontology_dir: Path, sources: Path | None) -> Inputs:
     """Everything besides an extraction file's own bytes that its unit depends on."""
@@ -313,7 +317,7 @@ def read_inputs(ontology_dir: Path, sources: Path | None) -> Inputs:
         h.update(path.read_bytes())
     graphs = []
     for name in ("ontology.ttl", "shapes.ttl"):
-        data = read_bytes(ontology_dir / name)
+        data = read_regular(ontology_dir / name)
         h.update(_digest(data).encode())
         graphs.append(_parse_turtle(data, ontology_dir / name))
     texts: dict[str, bytes] = {}
@@ -323,7 +327,7 @@ def read_inputs(ontology_dir: Path, sources: Path | None) -> Inputs:
         with os.scandir(sources) as entries:
             names = sorted(e.name for e in entries if e.is_file())
         for name in names:
-            texts[name] = read_bytes(sources / name)
+            texts[name] = read_regular(sources / name)
             h.update(name.encode() + b"\0" + _digest(texts[name]).encode())
     return Inputs(graphs[0], graphs[1], onto.vocabulary(graphs[0]), sources, texts, h.digest())
 
@@ -332,12 +336,6 @@ def read_inputs(ontology_dir: Path, sources: Path | None) -> Inputs:
 def _parse_turtle(data: bytes, path: Path) -> Graph:
     """The ontology or the shapes, parsed once per content (shared: never modified)."""
     return onto.parse_turtle_bytes(data, path)
-
-
-def read_bytes(path: Path) -> bytes:
-    """A regular file's bytes, with a located error for anything else (never blocking on a
-    FIFO)."""
-    return read_regular(path)
 
 
 # --- the build ------------------------------------------------------------------------------
@@ -394,8 +392,8 @@ def _build(
     todo: dict[str, bytes] = {}
     for path in extraction_paths(extractions):
         shown = str(path)
-        data = read_bytes(path)
-        key = _digest(inputs.fingerprint + shown.encode() + b"\0" + data)
+        data = read_regular(path)
+        key = inputs.key(shown, data)
         unit = cached.get(shown)
         if unit is None or unit.key != key or not cache.has(unit):
             unit = Unit(shown, key, "")
@@ -508,7 +506,9 @@ def _build(
         triples=sum(u.triples for u in everything),
         subjects=sum(u.subjects for u in everything),
         sources=[u.source for u in units if u.source is not None],
-        layout=_layout(everything, 0),
+        layout=[
+            (u.graph, *span) for u, span in zip(everything, _spans(everything, 0), strict=True)
+        ],
         reparsed=len(read),
         revalidated=len(stale),
         full_validation=full,
@@ -524,8 +524,8 @@ def _build(
 def reread(unit: Unit, inputs: Inputs) -> bytes:
     """A cached file read again: it must still be the bytes that were cached, or the build
     would mix two versions of it."""
-    data = read_bytes(Path(unit.path))
-    if _digest(inputs.fingerprint + unit.path.encode() + b"\0" + data) != unit.key:
+    data = read_regular(Path(unit.path))
+    if inputs.key(unit.path, data) != unit.key:
         raise DataError(
             "the file changed while kg was building: run the build again", Location(unit.path)
         )
@@ -540,12 +540,12 @@ def _output(everything: list[Unit], name: str) -> bytes:
     return b"".join(u.nt for u in everything)
 
 
-def _layout(everything: list[Unit], which: int) -> list[tuple[str, int, int]]:
+def _spans(everything: list[Unit], which: int) -> list[tuple[int, int]]:
     """Where each unit's triples are in kg.nt (``which`` 0) or kg.ttl (1)."""
     at = len(_turtle_header()) if which else 0
     spans = []
     for u in everything:
-        spans.append((u.path if which else u.graph, at, at + u.sizes[which]))
+        spans.append((at, at + u.sizes[which]))
         at += u.sizes[which]
     return spans
 
@@ -641,10 +641,10 @@ class Cache:
             "links": {"key": links.key, "deps": links.deps},
             "sources": None if sources is None else str(sources),
             "extractions": str(extractions.resolve()),
-            "spans": {
-                path: [nt[1], nt[2], ttl[1], ttl[2]]
-                for nt, ttl in zip(_layout(everything, 0), _layout(everything, 1), strict=True)
-                if (path := ttl[0]) not in (ONTOLOGY_UNIT, LINKS_UNIT)
+            "spans": {  # where each file's triples are in the outputs (kg.nt, kg.ttl)
+                u.path: [nt[1], nt[2], *ttl]
+                for u, nt, ttl in zip(everything, built.layout, _spans(everything, 1), strict=True)
+                if u.path not in (ONTOLOGY_UNIT, LINKS_UNIT)
             },
         }
         current = self.out / "current"
@@ -1045,16 +1045,13 @@ def _receive(conn: Connection) -> Any:
 
 def _validate_all(everything: list[Unit], inputs: Inputs, validator: Validator) -> Found:
     """Every violation of the whole graph."""
-    if validator == "pyshacl":
-        data = Graph()
-        for unit in everything[1:]:
-            if unit.nt:
-                data.parse(data=unit.nt, format="nt")
+    if validator == Validator.PYSHACL:  # the instance data, every unit but the ontology
+        data = _graph_of(b"".join(unit.nt for unit in everything[1:]))
         return pyshacl_findings(data, inputs.shapes, inputs.ontology)
     store = ox.Store()
     for unit in everything:
         store.bulk_load(unit.nt, format=ox.RdfFormat.N_TRIPLES)
-    return [(v.focus, v.path, v.value, v.message) for v in shacl.validate(store, inputs.shapes)]
+    return fast_findings(store, inputs.shapes)
 
 
 class _Locator:
@@ -1163,9 +1160,9 @@ def _violations(
     store = ox.Store()
     store.bulk_load(b"".join(lines), format=ox.RdfFormat.N_TRIPLES)
     return [
-        (v.focus, v.path, v.value, v.message)
-        for v in shacl.validate(store, inputs.shapes)
-        if isinstance(v.focus, URIRef) and f"<{v.focus}>".encode() in own
+        found
+        for found in fast_findings(store, inputs.shapes)
+        if isinstance(found[0], URIRef) and f"<{found[0]}>".encode() in own
     ]
 
 

@@ -176,6 +176,16 @@ def take_rows(rows: Iterable[T], limit: int | None, where: Where) -> list[T]:
     return taken
 
 
+R = TypeVar("R", Rows, bool, Graph)
+
+
+def _expect(result: Result, kind: type[R], what: str, where: Where) -> R:
+    """``result`` if it is of the form the caller asked for, else a usage error."""
+    if not isinstance(result, kind):
+        raise UsageError(f"expected {what} query", Location(where))
+    return result
+
+
 class Engine(ABC):
     """Runs read-only SPARQL queries; see the module docstring for what every engine shares."""
 
@@ -254,10 +264,7 @@ class Engine(ABC):
         **options: Any,
     ) -> Rows:
         """See ``query``; ``options``: ``allow_service``, ``timeout``."""
-        result = self.query(text, bindings, where, **options)
-        if not isinstance(result, Rows):
-            raise UsageError("expected a SELECT query", Location(where))
-        return result
+        return _expect(self.query(text, bindings, where, **options), Rows, "a SELECT", where)
 
     def ask(
         self,
@@ -267,10 +274,7 @@ class Engine(ABC):
         **options: Any,
     ) -> bool:
         """See ``query``; ``options``: ``allow_service``, ``timeout``."""
-        result = self.query(text, bindings, where, **options)
-        if not isinstance(result, bool):
-            raise UsageError("expected an ASK query", Location(where))
-        return result
+        return _expect(self.query(text, bindings, where, **options), bool, "an ASK", where)
 
     def construct(
         self,
@@ -281,9 +285,7 @@ class Engine(ABC):
     ) -> Graph:
         """A CONSTRUCT or DESCRIBE query's graph; ``options`` as for ``select``."""
         result = self.query(text, bindings, where, **options)
-        if not isinstance(result, Graph):
-            raise UsageError("expected a CONSTRUCT or DESCRIBE query", Location(where))
-        return result
+        return _expect(result, Graph, "a CONSTRUCT or DESCRIBE", where)
 
     @abstractmethod
     def _run(self, text: str, bindings: dict[Variable, Any], where: Where, form: str) -> Result:
