@@ -233,15 +233,19 @@ class Built:
         """The named graphs, in output order."""
         return [graph for graph, start, end in self.layout if end > start]
 
+    def named_graphs(self) -> dict[str, bytes]:
+        """Each named graph's N-Triples (cut out of ``nt``), in output order."""
+        nt = self.nt
+        graphs: dict[str, bytes] = {}
+        for graph, start, end in self.layout:
+            if end > start:
+                graphs[graph] = graphs.get(graph, b"") + nt[start:end]
+        return graphs
+
     @cached_property
     def nq(self) -> bytes:
         """N-Quads: each unit's N-Triples in its named graph, in output order."""
-        # " .\n" ends each line and nowhere else (a newline in a literal is written \n)
-        nt = self.nt
-        return b"".join(
-            nt[start:end].replace(b" .\n", f" <{graph}> .\n".encode())
-            for graph, start, end in self.layout
-        )
+        return b"".join(in_graph(nt, graph) for graph, nt in self.named_graphs().items())
 
     @cached_property
     def graph(self) -> Graph:
@@ -251,13 +255,14 @@ class Built:
     @cached_property
     def data(self) -> Graph:
         """The instance data (every named graph but the ontology) as an rdflib graph."""
-        ontology = b" <" + str(ONTOLOGY_GRAPH).encode() + b"> .\n"
-        lines = [
-            line[: line.rindex(b" <", 0, len(line) - 3)] + b" .\n"
-            for line in self.nq.splitlines(keepends=True)
-            if not line.endswith(ontology)
-        ]
-        return _graph_of(b"".join(lines))
+        graphs = self.named_graphs()
+        return _graph_of(b"".join(nt for g, nt in graphs.items() if g != str(ONTOLOGY_GRAPH)))
+
+
+def in_graph(nt: bytes, graph: str) -> bytes:
+    """N-Triples as N-Quads in ``graph``: " .\\n" ends each line and nowhere else (a newline
+    in a literal is written \\n)."""
+    return nt.replace(b" .\n", f" <{graph}> .\n".encode())
 
 
 def _graph_of(nt: bytes) -> Graph:

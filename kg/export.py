@@ -21,7 +21,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF, VOID, XSD
 
 from . import oxi
-from .build import Built, tidy_prefixes, turtle_of_sorted
+from .build import Built, in_graph, tidy_prefixes, turtle_of_sorted
 from .namespaces import BASE, DATASET, ID, METADATA_GRAPH, PREFIXES, new_graph
 
 LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
@@ -75,19 +75,13 @@ def _metadata_nt(built: Built) -> bytes:
 def graph_payloads(built: Built) -> dict[URIRef, bytes]:
     """Graph name -> N-Triples: one graph per extraction file, the ontology, the Wikidata
     links and the dataset description (DCAT / VoID), in output order."""
-    by_graph: dict[bytes, list[bytes]] = {}
-    for line in built.nq.splitlines(keepends=True):
-        cut = line.rindex(b" <", 0, len(line) - 3)
-        by_graph.setdefault(line[cut + 2 : -4], []).append(line[:cut] + b" .\n")
-    payloads = {URIRef(name.decode()): b"".join(lines) for name, lines in by_graph.items()}
+    payloads = {URIRef(name): nt for name, nt in built.named_graphs().items()}
     payloads[METADATA_GRAPH] = _metadata_nt(built)
     return payloads
 
 
 def _nquads(built: Built) -> bytes:
-    suffix = b" <" + str(METADATA_GRAPH).encode() + b"> .\n"
-    meta = [line[:-3] + suffix for line in _metadata_nt(built).splitlines(keepends=True)]
-    return built.nq + b"".join(meta)
+    return built.nq + in_graph(_metadata_nt(built), str(METADATA_GRAPH))
 
 
 def trig(built: Built) -> bytes:
