@@ -25,7 +25,7 @@ from .engine import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT, Engine
 from .engine import open as open_engine
 from .errors import UsageError
 from .export import serialize
-from .links import DEFAULT_LINKS
+from .links import default_links
 from .results import Rows, Term
 from .validate import Validator
 
@@ -125,7 +125,7 @@ class Project:
         the extractions folder if it exists."""
         if self.links is not None:
             return self.links
-        default = self.extractions.parent / DEFAULT_LINKS
+        default = default_links(self.extractions)
         return default if default.is_file() else None
 
     def sources_dir(self) -> Path | None:

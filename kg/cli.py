@@ -30,7 +30,7 @@ from .export import FORMATS as EXPORT_FORMATS
 from .export import graph_payloads, serialize
 from .extraction import load_corpus, slug
 from .fsutil import write_output
-from .links import AUTO, DEFAULT_LINKS, Status
+from .links import AUTO, Status, default_links
 from .results import FORMATS, GraphLike, Rows, render, visible
 from .scaffold import scaffold
 from .validate import Validator
@@ -706,7 +706,7 @@ def link(
     run sends no requests. If the service stays unavailable, nothing is written.
     """
     corpus = load_corpus(extractions, onto.vocabulary(onto.load("ontology.ttl", ontology)))
-    path = links if links is not None else extractions.parent / DEFAULT_LINKS
+    path = links if links is not None else default_links(extractions)
     job = linking.plan(corpus, path, only)
     client = wikidata.Client(api_url, cache_dir, offline=offline)
     with click.progressbar(length=len(job.work), label="linking", file=sys.stderr) as bar:

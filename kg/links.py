@@ -49,6 +49,13 @@ class Status(StrEnum):
 COLUMNS = ("entity", "kind", "qid", "label", "score", "matched", "status", "decided_by", "note")
 AUTO = "auto"
 DEFAULT_LINKS = Path("links/wikidata.csv")
+
+
+def default_links(extractions: Path) -> Path:
+    """Where the links file of an extraction folder is: ``links/wikidata.csv`` beside it."""
+    return extractions.parent / DEFAULT_LINKS
+
+
 QID = re.compile(r"Q[1-9][0-9]*")
 FREE_TEXT = frozenset(("label", "matched", "decided_by", "note"))
 """Columns of free text, whose cells may start like a spreadsheet formula."""
