@@ -68,7 +68,7 @@ from .extraction import (
 )
 from .fsutil import located, read_regular, reason, write_atomic
 from .links import apply_links
-from .model import Actor, Article, Corpus, Entity, Event, ExtractionFile, Place
+from .model import Actor, Article, Corpus, Entity, Event, ExtractionFile, Place, Work
 from .namespaces import LINKS_GRAPH, ONTOLOGY_GRAPH, PREFIXES, N, new_graph
 from .schema import entity_references
 from .validate import Found, Validator, fast_findings, locate, pyshacl_findings
@@ -194,7 +194,12 @@ class Unit:
         )
 
 
-_CLASSES: dict[str, type[Entity]] = {"Actor": Actor, "Place": Place, "Event": Event}
+_CLASSES: dict[str, type[Entity]] = {
+    "Actor": Actor,
+    "Place": Place,
+    "Event": Event,
+    "Work": Work,
+}
 
 
 @dataclass

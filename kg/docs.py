@@ -186,7 +186,8 @@ def model_source() -> str:
     classes = [
         _dataclass(
             "Entity",
-            "Something defined once and shared by all articles: an actor, a place or an event.",
+            "Something defined once and shared by all articles: an actor, a place, an event or a "
+            "work.",
             # each kind of entity has its own types: the shared attribute is plain text
             [dataclasses.replace(f, type=schema.TEXT) if f.key == "type" else f for f in base],
         )
@@ -214,6 +215,7 @@ _REF_DOC = {
     "actor": "actor id",
     "place": "place id",
     "event": "event id",
+    "work": "work id",
     "entity": "actor, place or event id",
     "mentionable": "actor or place id",
 }

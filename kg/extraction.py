@@ -18,7 +18,18 @@ import pyoxigraph as ox
 
 from . import model, schema, yamlstrict
 from .errors import DataError, KgError, Location, ValidationFailed
-from .model import Actor, Article, Corpus, Date, Entity, Event, ExtractionFile, Place, Quote
+from .model import (
+    Actor,
+    Article,
+    Corpus,
+    Date,
+    Entity,
+    Event,
+    ExtractionFile,
+    Place,
+    Quote,
+    Work,
+)
 from .namespaces import LINKS_GRAPH, METADATA_GRAPH, ONTOLOGY_GRAPH
 from .yamlstrict import LMap, line_of
 
@@ -463,6 +474,7 @@ _KINDS: dict[str, tuple[type, ...]] = {
     "actor": (Actor,),
     "place": (Place, Actor),  # states are places too (checked below)
     "event": (Event,),
+    "work": (Work,),
     "entity": (Actor, Place, Event),
     "mentionable": (Actor, Place),
 }

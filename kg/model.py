@@ -33,7 +33,7 @@ class Quote:
 
 @dataclass
 class Entity:
-    """Something defined once and shared by all articles: an actor, a place or an event."""
+    """Something defined once and shared by all articles: an actor, a place, an event or a work."""
 
     id: str
     type: str
@@ -89,7 +89,20 @@ class Event(Entity):
     date: Date | None = None
     end_date: Date | None = None
     places: list[str] = field(default_factory=list)  # place
+    near: list[str] = field(default_factory=list)
     sub_event_of: str | None = None  # part_of
+
+
+@dataclass
+class Work(Entity):
+    """A published text an article cites: an editorial, a news story, a statement, a post. Define
+    it in `shared.yaml` when several articles cite it.
+    """
+
+    authors: list[str] = field(default_factory=list)
+    outlet: str | None = None
+    published: Date | None = None
+    url: str | None = None
 
 
 @dataclass
@@ -102,6 +115,7 @@ class Mention:
     where: Location
     forms: list[str] = field(default_factory=list)  # as
     roles: list[str] = field(default_factory=list)  # role
+    framing: list[str] = field(default_factory=list)
     evidence: list[Quote] = field(default_factory=list)
     field_lines: dict[str, int] = field(default_factory=dict)  # key -> line
 
@@ -116,7 +130,11 @@ class Report:
     end_date: Date | None = None
     date_text: str | None = None
     places: list[str] = field(default_factory=list)  # place
+    near: list[str] = field(default_factory=list)
     participants: list[Participant] = field(default_factory=list)
+    framing: list[str] = field(default_factory=list)
+    modality: str | None = None
+    modality_text: str | None = None
     evidence: list[Quote] = field(default_factory=list)
     note: str | None = None
     inferred: dict[str, str] = field(default_factory=dict)  # key -> reason
@@ -130,6 +148,7 @@ class Participant:
     actor: str
     role: str
     where: Location
+    modality: str | None = None
     field_lines: dict[str, int] = field(default_factory=dict)  # key -> line
 
 
@@ -147,6 +166,8 @@ class Statement:
     about: list[str] = field(default_factory=list)
     date: Date | None = None
     date_text: str | None = None
+    modality: str | None = None
+    modality_text: str | None = None
     evidence: list[Quote] = field(default_factory=list)
     note: str | None = None
     inferred: dict[str, str] = field(default_factory=dict)  # key -> reason
@@ -179,6 +200,80 @@ class Figure:
     field_lines: dict[str, int] = field(default_factory=dict)  # key -> line
 
 
+@dataclass
+class Relation:
+    """What the article says links two actors: `subject` backs, leads, is part of... `object`."""
+
+    id: str
+    subject: str
+    type: str
+    object: str
+    where: Location
+    office: str | None = None
+    since: Date | None = None
+    until: Date | None = None
+    date_text: str | None = None
+    wording: list[str] = field(default_factory=list)
+    modality: str | None = None
+    modality_text: str | None = None
+    speaker: str | None = None
+    sources: list[str] = field(default_factory=list)  # source
+    evidence: list[Quote] = field(default_factory=list)
+    note: str | None = None
+    inferred: dict[str, str] = field(default_factory=dict)  # key -> reason
+    field_lines: dict[str, int] = field(default_factory=dict)  # key -> line
+
+
+@dataclass
+class EventRelation:
+    """What the article says links two events: `subject` was in retaliation for, caused by,
+    followed by... `object`.
+    """
+
+    id: str
+    subject: str
+    type: str
+    object: str
+    where: Location
+    wording: list[str] = field(default_factory=list)
+    modality: str | None = None
+    modality_text: str | None = None
+    speaker: str | None = None
+    sources: list[str] = field(default_factory=list)  # source
+    evidence: list[Quote] = field(default_factory=list)
+    note: str | None = None
+    field_lines: dict[str, int] = field(default_factory=dict)  # key -> line
+
+
+@dataclass
+class Stance:
+    """The article's position, in the curator's words with evidence: overall (no `toward`), or
+    toward named actors, places or events.
+    """
+
+    id: str
+    stance: str
+    text: str
+    where: Location
+    toward: list[str] = field(default_factory=list)
+    evidence: list[Quote] = field(default_factory=list)
+    note: str | None = None
+    field_lines: dict[str, int] = field(default_factory=dict)  # key -> line
+
+
+@dataclass
+class Citation:
+    """A work the article cites, and in which role. One citation per work per article."""
+
+    work: str
+    role: str
+    where: Location
+    forms: list[str] = field(default_factory=list)  # as
+    evidence: list[Quote] = field(default_factory=list)
+    note: str | None = None
+    field_lines: dict[str, int] = field(default_factory=dict)  # key -> line
+
+
 # end of generated part
 
 
@@ -195,9 +290,14 @@ class ExtractionFile:
     reports: list[Report] = field(default_factory=list)
     statements: list[Statement] = field(default_factory=list)
     figures: list[Figure] = field(default_factory=list)
+    works: list[Work] = field(default_factory=list)
+    relations: list[Relation] = field(default_factory=list)
+    event_relations: list[EventRelation] = field(default_factory=list)
+    stances: list[Stance] = field(default_factory=list)
+    citations: list[Citation] = field(default_factory=list)
 
     def entities(self) -> list[Entity]:
-        return [*self.actors, *self.places, *self.events]
+        return [*self.actors, *self.places, *self.events, *self.works]
 
 
 @dataclass

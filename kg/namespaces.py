@@ -25,6 +25,13 @@ SCHEMES = {
     "hedge": VOCAB["hedge"],
     "genre": VOCAB["genre"],
     "place-type": VOCAB["place-type"],
+    "relation-type": VOCAB["relation-type"],
+    "event-relation-type": VOCAB["event-relation-type"],
+    "modality": VOCAB["modality"],
+    "office": VOCAB["office"],
+    "stance": VOCAB["stance"],
+    "work-type": VOCAB["work-type"],
+    "citation-role": VOCAB["citation-role"],
 }
 
 PREFIXES: dict[str, str] = {
@@ -39,6 +46,12 @@ PREFIXES: dict[str, str] = {
     "actor": BASE + "id/actor/",
     "place": BASE + "id/place/",
     "event": BASE + "id/event/",
+    "work": BASE + "id/work/",
+    "rel": BASE + "vocab/relation-type/",
+    "erel": BASE + "vocab/event-relation-type/",
+    "modality": BASE + "vocab/modality/",
+    "office": BASE + "vocab/office/",
+    "stance": BASE + "vocab/stance/",
     "rdf": str(RDF),
     "rdfs": str(RDFS),
     "owl": str(OWL),

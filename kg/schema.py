@@ -53,7 +53,7 @@ class Classes:
         return [value for value, _ in self.classes]
 
 
-RefKind = Literal["actor", "place", "event", "entity", "mentionable"]
+RefKind = Literal["actor", "place", "event", "work", "entity", "mentionable"]
 
 
 @dataclass(frozen=True)
@@ -166,6 +166,29 @@ _DATE_TEXT = Field(
 )
 
 
+_FRAMING = Field(
+    "framing",
+    TEXT,
+    'words the article characterises it with ("targeted assassination", "militia thugs")',
+    "nkg:framing",
+    many=True,
+    verbatim=True,
+)
+_MODALITY = Field(
+    "modality",
+    Vocab("modality"),
+    "how sure the article says it is (absent: asserted plainly)",
+    "nkg:modality",
+)
+_MODALITY_TEXT = Field(
+    "modality_text",
+    TEXT,
+    'the words that say so ("reportedly", "supposed")',
+    "nkg:modalityText",
+    verbatim=True,
+)
+
+
 def _entity(
     name: str, cls: str, doc: str, type_: Field, *own: Field, rdf_class: str = ""
 ) -> Record:
@@ -227,8 +250,21 @@ EVENT = _entity(
     Field("date", DATE, "when it happened (or began)", "nkg:date"),
     Field("end_date", DATE, "when it ended", "nkg:endDate"),
     Field("place", Ref("place"), "where it happened", "nkg:place", many=True, attr="places"),
+    Field("near", Ref("place"), 'places it happened near ("near Kirkuk")', "nkg:near", many=True),
     Field("part_of", Ref("event"), "the larger event", "nkg:subEventOf", attr="sub_event_of"),
     rdf_class="nkg:Event",
+)
+WORK = _entity(
+    "work",
+    "Work",
+    "A published text an article cites: an editorial, a news story, a statement, a post. "
+    "Define it in `shared.yaml` when several articles cite it.",
+    Field("type", Vocab("work-type"), "what kind of text", "nkg:workType", required=True),
+    Field("authors", Ref("actor"), "who wrote it", "nkg:author", many=True),
+    Field("outlet", Ref("actor"), "where it was published", "nkg:publishedBy"),
+    Field("published", DATE, "publication date", "nkg:publicationDate"),
+    Field("url", URL, "where it can be read", "nkg:url"),
+    rdf_class="nkg:Work",
 )
 
 ARTICLE = Record(
@@ -288,6 +324,7 @@ MENTION = Record(
             attr="roles",
             verbatim=True,
         ),
+        _FRAMING,
         Field("evidence", QUOTE, "exact quote(s) from the article", "nkg:evidence", many=True),
     ),
     "nkg:Mention",
@@ -310,6 +347,7 @@ PARTICIPANT = Record(
             mention=True,
         ),
         Field("role", Vocab("role"), "the part it had", "nkg:role", required=True),
+        _MODALITY,
     ),
     "nkg:Participation",
     "participation/{article}/{event}/{actor}/{role}",
@@ -335,11 +373,21 @@ REPORT = Record(
             attr="places",
         ),
         Field(
+            "near",
+            Ref("place"),
+            'places it happened near, as the article says ("near Kirkuk")',
+            "nkg:near",
+            many=True,
+        ),
+        Field(
             "participants",
             Nested("participant"),
             "who took part, in which role",
             many=True,
         ),
+        _FRAMING,
+        _MODALITY,
+        _MODALITY_TEXT,
         _EVIDENCE,
         _NOTE,
     ),
@@ -349,11 +397,19 @@ REPORT = Record(
     unique=("event", "report of event"),
 )
 
-_SPEAKER = Field("speaker", Ref("actor"), "who said it", "nkg:speaker", mention=True)
+_SPEAKER = Field(
+    "speaker",
+    Ref("actor"),
+    "who said or wrote the words: a person or a body, never a media outlet (an outlet is the "
+    "`channel` of a named speaker, else the `source`)",
+    "nkg:speaker",
+    mention=True,
+)
 _SOURCE = Field(
     "source",
     Ref("actor"),
-    'whom the article credits ("according to Reuters")',
+    'whom the article credits for it without quoting a speaker of theirs ("according to '
+    'Reuters", "the Guardian noted"): outlets in every such case',
     "nkg:source",
     many=True,
     mention=True,
@@ -404,6 +460,8 @@ STATEMENT = Record(
         _about(required=False),
         Field("date", DATE, "when it was said", "nkg:date", inferable=True),
         _DATE_TEXT,
+        _MODALITY,
+        _MODALITY_TEXT,
         _EVIDENCE,
         _NOTE,
     ),
@@ -452,6 +510,147 @@ FIGURE = Record(
     unique=("id", "statement id"),
 )
 
+_WORDING = Field(
+    "wording",
+    TEXT,
+    'the words that state it ("Tehran-backed", "in retaliation for")',
+    "nkg:wording",
+    many=True,
+    verbatim=True,
+)
+
+
+def _relation(name: str, cls: str, rdf_class: str, doc: str, kind: RefKind, *own: Field) -> Record:
+    """An attributed relation between two actors or two events."""
+    mention = kind == "actor"
+    scheme = "relation-type" if mention else "event-relation-type"
+    return Record(
+        name,
+        cls,
+        doc,
+        (
+            _ID,
+            Field(
+                "subject",
+                Ref(kind),
+                f"the {kind} it is about",
+                "nkg:relationSubject",
+                required=True,
+                mention=mention,
+            ),
+            Field("type", Vocab(scheme), "how they are related", "nkg:relationType", required=True),
+            Field(
+                "object",
+                Ref(kind),
+                f"the other {kind}",
+                "nkg:relationObject",
+                required=True,
+                mention=mention,
+            ),
+            *own,
+            _WORDING,
+            _MODALITY,
+            _MODALITY_TEXT,
+            _SPEAKER,
+            _SOURCE,
+            _EVIDENCE,
+            _NOTE,
+        ),
+        rdf_class,
+        f"relation/{{article}}/{{id}}",
+        in_article="nkg:statedIn",
+        unique=("id", "statement id"),
+    )
+
+
+RELATION = _relation(
+    "relation",
+    "Relation",
+    "nkg:ActorRelation",
+    "What the article says links two actors: `subject` backs, leads, is part of... `object`.",
+    "actor",
+    Field(
+        "office",
+        Vocab("office"),
+        "for `holds-office`, `leads`, `commands`: the office",
+        "nkg:office",
+    ),
+    Field("since", DATE, "when it began, as the article says", "nkg:since", inferable=True),
+    Field("until", DATE, "when it ended, as the article says", "nkg:until", inferable=True),
+    _DATE_TEXT,
+)
+EVENT_RELATION = _relation(
+    "event-relation",
+    "EventRelation",
+    "nkg:EventRelation",
+    "What the article says links two events: `subject` was in retaliation for, caused by, "
+    "followed by... `object`.",
+    "event",
+)
+
+STANCE = Record(
+    "stance",
+    "Stance",
+    "The article's position, in the curator's words with evidence: overall (no `toward`), or "
+    "toward named actors, places or events.",
+    (
+        _ID,
+        Field("stance", Vocab("stance"), "the attitude", "nkg:stance", required=True),
+        Field(
+            "toward",
+            Ref("entity"),
+            "what it is a stance toward (absent: the article's overall position)",
+            "nkg:toward",
+            many=True,
+            mention=True,
+        ),
+        Field(
+            "text",
+            TEXT,
+            "the position in one sentence, in the curator's words",
+            "nkg:text",
+            required=True,
+        ),
+        _EVIDENCE,
+        _NOTE,
+    ),
+    "nkg:Stance",
+    "stance/{article}/{id}",
+    in_article="nkg:statedIn",
+    unique=("id", "statement id"),
+)
+
+CITATION = Record(
+    "citation",
+    "Citation",
+    "A work the article cites, and in which role. One citation per work per article.",
+    (
+        Field("work", Ref("work"), "the work cited", "nkg:cites", required=True),
+        Field(
+            "role",
+            Vocab("citation-role"),
+            "what the article does with it",
+            "nkg:citationRole",
+            required=True,
+        ),
+        Field(
+            "as",
+            TEXT,
+            "how the article names it, exactly",
+            "nkg:surfaceForm",
+            many=True,
+            attr="forms",
+            verbatim=True,
+        ),
+        _EVIDENCE,
+        _NOTE,
+    ),
+    "nkg:Citation",
+    "citation/{article}/{work}",
+    in_article="nkg:statedIn",
+    unique=("work", "citation of"),
+)
+
 INFERRED = Record(
     "inferred",
     "",
@@ -466,7 +665,22 @@ INFERRED = Record(
 
 RECORDS: dict[str, Record] = {
     r.name: r
-    for r in (ARTICLE, ACTOR, PLACE, EVENT, MENTION, REPORT, PARTICIPANT, STATEMENT, FIGURE)
+    for r in (
+        ARTICLE,
+        ACTOR,
+        PLACE,
+        EVENT,
+        WORK,
+        MENTION,
+        REPORT,
+        PARTICIPANT,
+        STATEMENT,
+        FIGURE,
+        RELATION,
+        EVENT_RELATION,
+        STANCE,
+        CITATION,
+    )
 }
 
 SECTIONS: tuple[Section, ...] = (
@@ -476,13 +690,23 @@ SECTIONS: tuple[Section, ...] = (
     Section("actors", "actor", "actor definitions"),
     Section("places", "place", "place definitions"),
     Section("events", "event", "event definitions"),
+    Section("works", "work", "definitions of the works articles cite"),
     Section("mentions", "mention", "how the article names each actor or place", article_only=True),
     Section("reports", "report", "what the article says about events", article_only=True),
     Section("statements", "statement", "quotes and claims", article_only=True),
     Section("figures", "figure", "numbers", article_only=True),
+    Section("relations", "relation", "what the article says links two actors", article_only=True),
+    Section(
+        "event_relations",
+        "event-relation",
+        "what the article says links two events",
+        article_only=True,
+    ),
+    Section("stances", "stance", "the article's position and stances", article_only=True),
+    Section("citations", "citation", "the works the article cites", article_only=True),
 )
 
-ENTITY_RECORDS = (ACTOR, PLACE, EVENT)
+ENTITY_RECORDS = (ACTOR, PLACE, EVENT, WORK)
 ACTOR_TYPES: tuple[str, ...] = tuple(ACTOR_TYPE.values())
 EVIDENCE_CLASS = "nkg:Evidence"
 
