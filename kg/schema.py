@@ -557,7 +557,7 @@ def _relation(name: str, cls: str, rdf_class: str, doc: str, kind: RefKind, *own
             _NOTE,
         ),
         rdf_class,
-        f"relation/{{article}}/{{id}}",
+        "relation/{article}/{id}",
         in_article="nkg:statedIn",
         unique=("id", "statement id"),
     )
