@@ -398,6 +398,8 @@ def json_schema_text(vocab: dict[str, list[str]]) -> str:
 
 def generated() -> dict[Path, str]:
     """What ``make docs`` writes from the schema: path -> its current content."""
+    from .export import context_document  # the context is the export's
+
     vocab = ontology.vocabulary(ontology.load("ontology.ttl"))
     return {
         MODEL: replace_region(MODEL.read_text(encoding="utf-8"), model_source(), "#"),
@@ -405,6 +407,7 @@ def generated() -> dict[Path, str]:
             FORMAT_DOC.read_text(encoding="utf-8"), format_tables(vocab), "<!--"
         ),
         JSON_SCHEMA: json_schema_text(vocab),
+        ROOT / "ontology" / "context.jsonld": context_document().decode("utf-8"),
     }
 
 

@@ -90,6 +90,7 @@ class N:
     """
 
     # classes
+    Publication: URIRef
     Article: URIRef
     Actor: URIRef
     Person: URIRef
@@ -112,6 +113,12 @@ class N:
     Figure: URIRef
     Evidence: URIRef
     Inference: URIRef
+    Relation: URIRef
+    ActorRelation: URIRef
+    EventRelation: URIRef
+    Stance: URIRef
+    Work: URIRef
+    Citation: URIRef
     # properties
     title: URIRef
     author: URIRef

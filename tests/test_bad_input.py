@@ -100,7 +100,8 @@ ARTICLE_CASES = [
         "    date_text: on Sunday",
         "    date_txt: on Sunday",
         "34: reports[0].date_txt: unknown field 'date_txt'; did you mean 'date_text'? allowed: "
-        "event, date, end_date, date_text, place, participants, evidence, note",
+        "event, date, end_date, date_text, place, near, participants, framing, modality, "
+        "modality_text, evidence, note",
         id="unknown-field",
     ),
     pytest.param(
@@ -229,8 +230,8 @@ FILE_CASES = [
     pytest.param(
         b'{"title": "a JSON document"}',
         "1: title: unknown field 'title'; did you mean 'article'? allowed: article, actors, "
-        "places, events, mentions, "
-        "reports, statements, figures",
+        "places, events, works, mentions, reports, statements, figures, relations, "
+        "event_relations, stances, citations",
         id="json-of-the-wrong-shape",
     ),
     pytest.param(

@@ -154,7 +154,7 @@ def test_build_reports_what_it_wrote(tmp_path: Path) -> None:
     assert result.exit_code == 0
     outputs = ", ".join(str(tmp_path / name) for name in ("kg.ttl", "kg.nt"))
     assert result.stderr == (
-        "built 825 triples from 1 article(s) in 2 file(s) "
+        "built 1,169 triples from 1 article(s) in 2 file(s) "
         f"(2 read, 0 from the cache; validated as a whole): {outputs}\n"
     )
 

@@ -66,22 +66,27 @@ def test_defined_namespace_matches_the_ontology(onto: Graph) -> None:
 
 
 def test_sh_in_lists_match_the_concept_schemes(onto: Graph, shapes: Graph) -> None:
-    """Controlled values are listed twice (scheme and sh:in); they must agree."""
+    """Controlled values are listed twice (scheme and sh:in); they must agree. Which scheme a
+    property takes comes from the format definition (for ``nkg:relationType``, by record)."""
     vocab = ontology.vocabulary(onto)
-    by_path = {
-        N.eventType: "event-type",
-        N.role: "role",
-        N.quantity: "quantity",
-        N.hedge: "hedge",
-        N.genre: "genre",
-        N.placeType: "place-type",
-    }
+    by_class: dict[URIRef, dict[URIRef, str]] = {}  # class -> predicate -> scheme
+    by_path: dict[URIRef, set[str]] = {}
+    for r in schema.RECORDS.values():
+        for f in r.fields:
+            if isinstance(f.type, schema.Vocab) and f.predicate:
+                p = schema.expand(f.predicate)
+                by_path.setdefault(p, set()).add(f.type.scheme)
+                for c in r.classes():
+                    by_class.setdefault(schema.expand(c), {})[p] = f.type.scheme
     seen = set()
-    for prop in shapes.objects(None, SH.property):
+    for shape, prop in shapes.subject_objects(SH.property):
         path, values = shapes.value(prop, SH.path), shapes.value(prop, SH["in"])
         if values is None:
             continue
-        scheme = by_path[path]
+        schemes = by_path[path]
+        if len(schemes) > 1:
+            schemes = {by_class[shapes.value(shape, SH.targetClass)][path]}
+        (scheme,) = schemes
         listed = sorted(str(v).rsplit("/", 1)[1] for v in Collection(shapes, values))
         assert listed == vocab[scheme], scheme
         seen.add(scheme)

@@ -174,6 +174,7 @@ class _Gen:
         self.draw = draw
         self.vocab = vocabulary()
         self.used: set[str] = set()
+        self.outlets: set[str] = set()
         self.expected: list[tuple[URIRef, URIRef, Literal]] = []
 
     def slug(self) -> Plain:
@@ -237,6 +238,8 @@ class _Gen:
         out: list[dict[str, Any]] = []
         for _ in range(self.draw(st.integers(1, n_max))):
             a = self.entity("actor", self.unique(), self.draw(st.sampled_from(ACTOR_TYPES)))
+            if a["type"] == "media-outlet":
+                self.outlets.add(a["id"])
             earlier = [x["id"] for x in out]
             part_of = self.some(earlier, max_size=2)  # earlier actors only: no cycles
             if part_of:
@@ -383,7 +386,8 @@ class _Gen:
     ) -> None:
         """The fields statements and figures share: speaker or source, about, evidence."""
         draw = self.draw
-        speaker = self.maybe(lambda: draw(st.sampled_from(actors)))
+        speakers = [a for a in actors if a not in self.outlets]  # an outlet is never a speaker
+        speaker = self.maybe(lambda: draw(st.sampled_from(speakers))) if speakers else None
         sources = self.some(actors, min_size=0 if speaker else 1, max_size=2)
         if speaker:
             s["speaker"] = speaker
@@ -412,8 +416,6 @@ class _Gen:
             s["date"] = self.inferable(Plain(draw(dates())), iri, "date")
         self.optional_texts("statement", s, iri)
         self._said(s, iri, actors, entities, about_required=False)
-        if s["kind"] == "quote" and "speaker" not in s:
-            s["speaker"] = draw(st.sampled_from(actors))
         return s
 
     def figure(
