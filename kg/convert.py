@@ -17,9 +17,9 @@ from rdflib.namespace import RDF, XSD
 
 from . import schema
 from .errors import Location
-from .model import Actor, Corpus, Date, Entity, ExtractionFile, Quote
+from .model import Actor, Corpus, Date, Entity, ExtractionFile, Figure, Quote
 from .namespaces import ID, N, concept, new_graph
-from .verify import Offsets
+from .verify import Offsets, magnitude_words
 
 Where = dict[tuple[Node, Node | None], Location]
 """(subject, predicate) -> where it came from; (subject, None) is where the node was defined."""
@@ -118,6 +118,8 @@ class Converter:
             self.evidence(s, p, getattr(obj, name))
         if isinstance(obj, Actor) and obj.type == "state":
             self.add(s, N.placeType, concept("place-type", "country"), where)
+        if isinstance(obj, Figure):
+            self.add(s, N.valueText, Literal(figure_text(obj)), where)
         for key, reason in sorted(getattr(obj, "inferred", {}).items()):
             loc = _field(where, lines, key)
             node = URIRef(f"{s}/inferred/{key.replace('_', '-')}")
@@ -128,6 +130,19 @@ class Converter:
         for name, child_spec in plan.nested:
             for child in getattr(obj, name):
                 self.record(child_spec, child, context)
+
+
+def figure_text(f: Figure) -> str:
+    """A figure's number as a person reads it: "5,300", "200,000 to 250,000", "hundreds"
+    (a magnitude's lower bound in words), "400 or more", "up to 50"."""
+    if f.value is not None:
+        return f"{f.value:,}"
+    if f.lower is not None and f.upper is not None:
+        return f"{f.lower:,} to {f.upper:,}"
+    if f.lower is not None:
+        words = magnitude_words(f.lower) if f.hedge == "magnitude" else None
+        return words or f"{f.lower:,} or more"
+    return f"up to {f.upper:,}"
 
 
 Make = Callable[[Converter, Any], Node]

@@ -30,14 +30,13 @@ from .model import (
     Quote,
     Work,
 )
-from .namespaces import LINKS_GRAPH, METADATA_GRAPH, ONTOLOGY_GRAPH
+from .namespaces import LINKS_GRAPH, METADATA_GRAPH, ONTOLOGY_GRAPH, SLUG
 from .yamlstrict import LMap, line_of
 
 T = TypeVar("T")
 Vocabulary = dict[str, list[str]]  # scheme name -> allowed slugs, in ontology order
 Parser = Callable[[Any, Location], Any]  # (YAML value, where it is) -> model value
 
-SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _DATE_FORMS = (
     (re.compile(r"\d{4}-\d{2}-\d{2}"), "date"),
     (re.compile(r"\d{4}-\d{2}"), "gYearMonth"),

@@ -31,10 +31,9 @@ from rdflib.namespace import SKOS
 
 from .convert import Converted, Triple, entity_iri
 from .errors import DataError, FileError, KgError, Location, ValidationFailed
-from .extraction import SLUG
 from .fsutil import read_regular
 from .model import Actor, Corpus, Place
-from .namespaces import LINKS_GRAPH, WIKIDATA
+from .namespaces import LINKS_GRAPH, SLUG, WIKIDATA
 
 
 class Status(StrEnum):

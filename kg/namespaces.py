@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
 
@@ -10,6 +12,8 @@ NKG = Namespace(BASE + "ontology#")
 ID = Namespace(BASE + "id/")
 VOCAB = Namespace(BASE + "vocab/")
 WIKIDATA = "http://www.wikidata.org/entity/"
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+"""A curated id: lowercase letters, digits and single hyphens (the last part of an IRI)."""
 
 # Named graphs of exports and stores (besides one per extraction file).
 ONTOLOGY_GRAPH = ID["graph/ontology"]
@@ -157,6 +161,7 @@ class N:
     value: URIRef
     lowerBound: URIRef
     upperBound: URIRef
+    valueText: URIRef
     hedge: URIRef
     asOf: URIRef
     periodStart: URIRef

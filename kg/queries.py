@@ -29,7 +29,7 @@ from rdflib.namespace import RDFS, SKOS, XSD
 
 from .errors import DataError, FileError, Location, UsageError
 from .fsutil import read_regular
-from .namespaces import ID, PREFIXES, N
+from .namespaces import ID, PREFIXES, SLUG, N
 from .results import GraphLike
 from .sparqltext import PARAM_TYPES, Param, parse_header
 
@@ -99,6 +99,8 @@ def bind(
         raw = values.get(p.name, p.default)
         if raw is None:
             raise UsageError(f"query '{query.name}' needs -p {p.name}=VALUE ({p.type}): {p.help}")
+        if raw == "" and p.type == "iri":  # an optional filter, left out: matches anything
+            continue
         bindings[Variable(p.name)] = to_term(p, raw, graph)
     return bindings
 
@@ -106,7 +108,11 @@ def bind(
 INTEGER_MIN, INTEGER_MAX = -(2**63), 2**63 - 1
 """The integers every engine represents (pyoxigraph's xsd:integer is 64 bits)."""
 _INTEGER = re.compile(r"-?[0-9]+")
-_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_DATES = (  # a date parameter at the precision given: a day, a month or a year
+    (re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}"), XSD.date, ""),
+    (re.compile(r"[0-9]{4}-[0-9]{2}"), XSD.gYearMonth, "-01"),
+    (re.compile(r"[0-9]{4}"), XSD.gYear, "-01-01"),
+)
 _IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\x00-\x20<>\"{}|^`\\\x7f-\x9f]*")
 
 
@@ -132,15 +138,17 @@ def to_term(p: Param, raw: str, graph: GraphLike | None) -> URIRef | Literal:
             )
         return Literal(int(raw))
     if p.type == "date":
-        try:
-            if not _DATE.fullmatch(raw):
-                raise ValueError(raw)
-            dt.date.fromisoformat(raw)
-        except ValueError:
-            raise UsageError(
-                f"parameter '{p.name}' must be a date YYYY-MM-DD, got {raw!r}"
-            ) from None
-        return Literal(raw, datatype=XSD.date)
+        for pattern, datatype, padding in _DATES:
+            if pattern.fullmatch(raw):
+                try:
+                    dt.date.fromisoformat(raw + padding)
+                except ValueError:
+                    break
+                return Literal(raw, datatype=datatype)
+        raise UsageError(
+            f"parameter '{p.name}' must be a date YYYY-MM-DD, a month YYYY-MM or a year YYYY, "
+            f"got {raw!r}"
+        )
     return resolve_iri(p.name, raw, graph)
 
 
@@ -173,8 +181,10 @@ def resolve_iri(name: str, raw: str, graph: GraphLike | None) -> URIRef:
             f"parameter '{name}': without a built graph, give an IRI or a prefixed name "
             f"such as actor:{value}"
         )
-    candidates = {ID[f"{kind}/{value}"] for kind in ("actor", "place", "event", "article")}
-    found = sorted(c for c in candidates if (c, None, None) in graph)
+    found: list[URIRef] = []
+    if SLUG.fullmatch(value):  # a curated id (only a slug can be one)
+        kinds = ("actor", "place", "event", "work", "article")
+        found = sorted(c for c in (ID[f"{k}/{value}"] for k in kinds) if (c, None, None) in graph)
     if not found:
         wanted = value.casefold()
         hits: set[URIRef] = set()

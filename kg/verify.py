@@ -244,6 +244,19 @@ _MAGNITUDES = {  # "hundreds" of a magnitude hedge is its lower bound, 100
     "billions": 10**9,
 }
 _NUMBER_WORDS = {*_UNITS, *_TENS, *_SCALES, "a", "an", "half", "hundred", "dozen"}
+
+
+def magnitude_words(n: int) -> str | None:
+    """The words a magnitude hedge's lower bound stands for ("hundreds" for 100, "tens of
+    thousands" for 10,000), or None when no magnitude word is that number."""
+    for one, a in _MAGNITUDES.items():
+        if a == n:
+            return one
+    for one, a in _MAGNITUDES.items():
+        for two, b in _MAGNITUDES.items():
+            if a * b == n and a < b:
+                return f"{one} of {two}"
+    return None
 _DIGITS = re.compile(
     r"(?<![\d.,])(\d{1,3})((?:([,. \u00a0\u202f])\d{3})(?:\3\d{3})*)(?![\d]|[,.]\d)"
     r"|(\d+)(?:\.(\d+))?"
