@@ -1,4 +1,4 @@
-"""Link actors and places to Wikidata items: find candidates, score them, and update the
+"""Link actors, places and events to Wikidata items: find candidates, score them, and update the
 reviewed links file (``links/wikidata.csv``, read and written by ``kg.links``).
 
 Scoring (each candidate, from 0 to 1):
@@ -48,7 +48,7 @@ from .links import (
     render_links,
     row_order,
 )
-from .model import Actor, Corpus, Place
+from .model import Actor, Corpus, Event, Place
 
 ACCEPT = 0.80  # lowest score accepted without review
 MARGIN = 0.15  # ... and by how much it must lead the runner-up
@@ -84,6 +84,16 @@ TYPE_TARGETS: dict[str, dict[str, str]] = {
     "organisation": {"Q43229": "organization"},
     "movement": {"Q49773": "social movement"},
     "collective-group": {},  # "protesters": no class to check
+    # events, by event type (types not listed here are not checked)
+    "war": {"Q198": "war", "Q350604": "armed conflict"},
+    "invasion": {"Q467011": "invasion", "Q198": "war"},
+    "revolution": {"Q10931": "revolution"},
+    "protest": {"Q273120": "protest"},
+    "protest-movement": {"Q273120": "protest"},
+    "violent-protest": {"Q273120": "protest", "Q124757": "riot"},
+    "military-action": {"Q645883": "military operation", "Q350604": "armed conflict"},
+    "airstrike": {"Q678146": "bombardment", "Q645883": "military operation"},
+    "drone-strike": {"Q678146": "bombardment", "Q645883": "military operation"},
 }
 NOT_AN_ENTITY = {
     "Q4167410": "Wikimedia disambiguation page",
@@ -181,7 +191,7 @@ def targets(corpus: Corpus) -> list[Target]:
     found = []
     for ident in sorted(corpus.entities):
         e = corpus.entities[ident]
-        if not isinstance(e, Actor | Place):
+        if not isinstance(e, Actor | Place | Event):
             continue
         names = _unique([e.label, *e.alt_labels, *forms.get(ident, [])])
         queries = [n for n in names if n == e.label or any(c.isupper() for c in n)]

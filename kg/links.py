@@ -32,7 +32,7 @@ from rdflib.namespace import SKOS
 from .convert import Converted, Triple, entity_iri
 from .errors import DataError, FileError, KgError, Location, ValidationFailed
 from .fsutil import read_regular
-from .model import Actor, Corpus, Place
+from .model import Actor, Corpus, Event, Place
 from .namespaces import LINKS_GRAPH, SLUG, WIKIDATA
 
 
@@ -260,11 +260,12 @@ def apply_links(converted: Converted, corpus: Corpus, path: Path) -> list[KgErro
         if row.status is not Status.ACCEPTED:
             continue
         entity = corpus.entities.get(row.entity)
-        if not isinstance(entity, Actor | Place):
-            what = "no actor or place has this id" if entity is None else "it is an event"
+        if not isinstance(entity, Actor | Place | Event):
+            what = "no actor, place or event has this id" if entity is None else "it is a work"
             errors.append(
                 DataError(
-                    f"cannot link '{row.entity}': {what}; only actors and places are linked",
+                    f"cannot link '{row.entity}': {what}; only actors, places and events are "
+                    "linked",
                     Location(path, row.line, "entity"),
                 )
             )

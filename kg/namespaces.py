@@ -162,6 +162,22 @@ class N:
     lowerBound: URIRef
     upperBound: URIRef
     valueText: URIRef
+    near: URIRef
+    framing: URIRef
+    modality: URIRef
+    modalityText: URIRef
+    relationSubject: URIRef
+    relationType: URIRef
+    relationObject: URIRef
+    office: URIRef
+    since: URIRef
+    until: URIRef
+    wording: URIRef
+    stance: URIRef
+    toward: URIRef
+    workType: URIRef
+    cites: URIRef
+    citationRole: URIRef
     hedge: URIRef
     asOf: URIRef
     periodStart: URIRef

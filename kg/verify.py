@@ -257,6 +257,8 @@ def magnitude_words(n: int) -> str | None:
             if a * b == n and a < b:
                 return f"{one} of {two}"
     return None
+
+
 _DIGITS = re.compile(
     r"(?<![\d.,])(\d{1,3})((?:([,. \u00a0\u202f])\d{3})(?:\3\d{3})*)(?![\d]|[,.]\d)"
     r"|(\d+)(?:\.(\d+))?"

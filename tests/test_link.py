@@ -23,7 +23,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from click.testing import CliRunner, Result
-from rdflib import URIRef
+from rdflib import Graph, URIRef
 from rdflib.namespace import SKOS
 
 from kg import linking
@@ -35,7 +35,7 @@ from kg.errors import DataError, KgError, Location, ServiceError, ValidationFail
 from kg.export import graph_payloads
 from kg.extraction import Vocabulary, load_corpus
 from kg.links import LinkRow, Status, read_links, render_links
-from kg.namespaces import ID, LINKS_GRAPH
+from kg.namespaces import ID, LINKS_GRAPH, WIKIDATA
 from kg.ontology import load
 from kg.validate import Validator, check
 
@@ -798,11 +798,8 @@ def test_without_a_links_file_there_are_no_links(setup: Setup) -> None:
     assert (result.exit_code, result.stderr) == (1, f"{setup.links}: links file not found\n")
 
 
-@pytest.mark.parametrize(
-    ("entity", "why"),
-    [("atlantis", "no actor or place has this id"), ("port-city-rally-2021-05", "it is an event")],
-)
-def test_build_refuses_links_to_unknown_entities(setup: Setup, entity: str, why: str) -> None:
+def test_build_refuses_links_to_unknown_entities(setup: Setup) -> None:
+    entity, why = "atlantis", "no actor, place or event has this id"
     setup.links.parent.mkdir()
     setup.links.write_text(HEADER + f"{entity},city,Q1,X,,,accepted,jd,\n", encoding="utf-8")
     result = kg(
@@ -816,10 +813,22 @@ def test_build_refuses_links_to_unknown_entities(setup: Setup, entity: str, why:
     )
     assert (result.exit_code, result.stderr) == (
         1,
-        f"{setup.links}:2: entity: cannot link '{entity}': {why}; only actors and places "
-        "are linked\n",
+        f"{setup.links}:2: entity: cannot link '{entity}': {why}; only actors, places and "
+        "events are linked\n",
     )
     assert not (setup.extractions.parent / "build").exists()
+
+
+def test_an_event_links_to_wikidata_too(setup: Setup) -> None:
+    setup.links.parent.mkdir()
+    setup.links.write_text(
+        HEADER + "port-city-rally-2021-05,protest,Q1,X,,,accepted,jd,\n", encoding="utf-8"
+    )
+    out = setup.extractions.parent / "build"
+    result = kg("build", "-e", str(setup.extractions), "--ontology", str(ONTOLOGY), "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    g = Graph().parse(out / "kg.nt", format="nt")
+    assert (ID["event/port-city-rally-2021-05"], SKOS.exactMatch, URIRef(WIKIDATA + "Q1")) in g
 
 
 def test_a_malformed_links_file_stops_the_build(setup: Setup) -> None:
