@@ -350,7 +350,7 @@ def query_list(queries_dir: Path) -> None:
     for sq in q.stored_queries(queries_dir).values():
         click.echo(f"{sq.name}: {sq.title}")
         for p in sq.params:
-            default = f" = {p.default}" if p.default is not None else ""
+            default = "" if p.default is None else f" = {p.default}" if p.default else " (optional)"
             click.echo(f"    -p {p.name}=<{p.type}>{default}  {p.help}")
         if sq.examples:
             example = " ".join(f"-p {n}={v}" for n, v in sq.examples.items())

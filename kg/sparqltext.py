@@ -152,12 +152,18 @@ def declared_prefixes(text: str) -> set[str]:
     return found
 
 
+def used_prefixes(text: str) -> set[str]:
+    """The prefixes of the prefixed names a query uses (``actor:iran`` gives ``actor``)."""
+    return {t.text.partition(":")[0] for t in _code(text) if t.kind == "pname"}
+
+
 def with_prefixes(text: str, prefixes: Mapping[str, str]) -> str:
-    """The query with a PREFIX declaration for each of ``prefixes`` it does not declare
-    itself, all on its first line (so the line numbers an engine reports stay right)."""
-    declared = declared_prefixes(text)
+    """The query with a PREFIX declaration for each of ``prefixes`` it uses and does not
+    declare itself, all on its first line (so the line numbers an engine reports stay
+    right; the ones it does not use are left out, so a short query stays short)."""
+    wanted = used_prefixes(text) - declared_prefixes(text)
     added = "".join(
-        f"PREFIX {name}: <{ns}> " for name, ns in sorted(prefixes.items()) if name not in declared
+        f"PREFIX {name}: <{ns}> " for name, ns in sorted(prefixes.items()) if name in wanted
     )
     return added + text
 

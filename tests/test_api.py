@@ -141,18 +141,18 @@ def test_export_right_after_a_build_converts_nothing(
 
 def test_no_triple_is_in_two_named_graphs(project: kg.Project) -> None:
     """So the union of the graphs is the RDF merge on any store, set or bag (the real corpus
-    states 27 participations in several articles: each article's is its own node)."""
+    states 26 participations in several articles: each article's is its own node)."""
     graphs: dict[str, str] = {}
     for line in project.export("nquads").decode().splitlines():
         triple, graph = line.rsplit(" ", 2)[0], line.rsplit(" ", 2)[1]
         assert graphs.setdefault(triple, graph) == graph, triple
     participations = {t.split(" ")[0] for t in graphs if t.startswith(f"<{ID}participation/")}
-    assert len(participations) == 157
+    assert len(participations) == 160
     shared = project.sparql(
         "SELECT ?e ?a ?r WHERE { ?p a nkg:Participation ; nkg:inEvent ?e ; nkg:participant ?a ;"
         " nkg:role ?r } GROUP BY ?e ?a ?r HAVING (COUNT(?p) > 1)"
     )
-    assert isinstance(shared, kg.Result) and len(shared) == 27
+    assert isinstance(shared, kg.Result) and len(shared) == 26
 
 
 @pytest.mark.skipif(not SOURCES.is_dir(), reason="../shared/sources is not beside the checkout")
@@ -163,7 +163,7 @@ def test_export_and_push_give_what_was_built_with_sources(tmp_path: Path) -> Non
     with_sources = kg.open(tmp_path, sources=SOURCES).build()
     start = b' <https://w3id.org/newskg/ontology#start> "'  # an evidence node's offset
     offsets = with_sources.nt.count(start)
-    assert offsets == 219  # one per evidence quote (`make verify`: 219 quotes found)
+    assert offsets == 396  # one per evidence quote (`make verify`: 396 quotes found)
     assert kg.open(tmp_path).export("nt").count(start) == offsets
     assert kg.open(tmp_path).validate().triples == with_sources.triples
     assert kg.open(tmp_path).build().written is True  # plain `kg build`: no sources, no offsets

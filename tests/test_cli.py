@@ -20,6 +20,8 @@ from kg.validate import Validator
 
 from .conftest import MINI, ONTOLOGY, ROOT
 
+DATE_MSG = "parameter 'from' must be a date YYYY-MM-DD, a month YYYY-MM or a year YYYY, got "
+
 
 def invoke(*args: str, input: str | None = None) -> Result:
     return CliRunner().invoke(cli, list(args), input=input)
@@ -154,7 +156,7 @@ def test_build_reports_what_it_wrote(tmp_path: Path) -> None:
     assert result.exit_code == 0
     outputs = ", ".join(str(tmp_path / name) for name in ("kg.ttl", "kg.nt"))
     assert result.stderr == (
-        "built 1,169 triples from 1 article(s) in 2 file(s) "
+        "built 1,196 triples from 1 article(s) in 2 file(s) "
         f"(2 read, 0 from the cache; validated as a whole): {outputs}\n"
     )
 
@@ -193,7 +195,11 @@ def test_query_list_shows_titles_and_parameters() -> None:
     result = invoke("query", "list", "--queries", str(ROOT / "queries"))
     assert result.exit_code == 0
     assert "timeline: Timeline of events\n" in result.output
-    assert "    -p from=<date> = 0001-01-01  only events on or after this day\n" in result.output
+    assert (
+        "    -p from=<date> = 0001-01-01  only events on or after this day, month or year\n"
+        in result.output
+    )
+    assert "    -p speaker=<iri> (optional)  only what this actor said" in result.output
 
 
 def test_query_show_prints_the_file() -> None:
@@ -221,7 +227,7 @@ def test_unknown_parameter_lists_the_valid_ones(graph: Path) -> None:
 @pytest.mark.parametrize(
     ("name", "param", "message"),
     [
-        ("timeline", "from=Jan 3", "parameter 'from' must be a date YYYY-MM-DD, got 'Jan 3'"),
+        ("timeline", "from=Jan 3", DATE_MSG + "'Jan 3'"),
         ("co-participants", "min=two", "parameter 'min' must be an integer, got 'two'"),
         (
             "figures-about",
@@ -257,7 +263,7 @@ def test_iri_parameter_by_id_label_prefixed_name_or_iri(graph: Path, value: str)
     result = run(graph, "figures-about", "-p", f"entity={value}", "-f", "csv")
     assert result.exit_code == 0, result.stderr
     assert result.output.splitlines()[1].startswith(
-        "https://w3id.org/newskg/id/article/gazette-2021-06-01,participants,2000-3000,range,"
+        'https://w3id.org/newskg/id/article/gazette-2021-06-01,participants,"2,000 to 3,000",range,'
     )
 
 

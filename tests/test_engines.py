@@ -178,7 +178,7 @@ def test_query_list_shows_the_examples() -> None:
         "    -p actor=<iri>  the actor (curated id, label, spelling, or IRI)",
         "    example: kg query run actor-profile -p actor=kataeb-hezbollah",
     ]
-    assert sum(line.startswith("    example: ") for line in lines) == 4
+    assert sum(line.startswith("    example: ") for line in lines) == 8
 
 
 def test_federated_queries_and_dataset_clauses_are_refused_by_every_engine(

@@ -805,7 +805,7 @@ def test_link_links_file_write_fails_after_the_cache(
         f"{setup.links}: cannot write: {ENOSPC} (nothing was written)",
     )
     assert not setup.links.exists()
-    assert len(list(setup.cache.iterdir())) == 17
+    assert len(list(setup.cache.iterdir())) == 18
     monkeypatch.undo()
     count = wikibase.count
     assert kg_link(setup, wikibase.url).exit_code == 0

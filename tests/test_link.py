@@ -265,12 +265,13 @@ FIRST_RUN = HEADER + (
     'type: newspaper (Q11032)",accepted,auto,runner-up Q301 Gazette (0.00)\n'
     'port-city,city,Q101,Port City,0.90,"label ""Port City""; type: city (Q1549591 > Q515)",'
     "accepted,auto,runner-up Q100 Port City (0.00)\n"
+    "port-city-rally-2021-05,protest,,,,,no-match,auto,no candidates\n"
     "protesters,collective-group,,,,,no-match,auto,no candidates\n"
     "river-front,armed-group,,,,,no-match,auto,no candidates\n"
     'testland,state,Q10,Testland,0.90,"label ""Testland""; type: country (Q6256)",'
     "accepted,auto,runner-up Q11 Testland (0.00)\n"
 )
-FIRST_RUN_REQUESTS = 17  # 9 searches, 4 candidate batches, 4 class items
+FIRST_RUN_REQUESTS = 18  # 10 searches, 4 candidate batches, 4 class items
 
 
 @dataclass
@@ -328,8 +329,8 @@ def test_first_run_writes_the_links_file(setup: Setup, wikibase: FakeWikibase) -
     assert result.exit_code == 0, result.stderr
     assert setup.links.read_text(encoding="utf-8") == FIRST_RUN
     assert result.stderr.splitlines()[-1] == (
-        f"wrote {setup.links}: 4 accepted (4 auto), 0 proposed, 2 no match, 0 rejected; "
-        f"6 entities looked up with {FIRST_RUN_REQUESTS} request(s), 0 answer(s) from the cache"
+        f"wrote {setup.links}: 4 accepted (4 auto), 0 proposed, 3 no match, 0 rejected; "
+        f"7 entities looked up with {FIRST_RUN_REQUESTS} request(s), 0 answer(s) from the cache"
     )
     assert wikibase.count == FIRST_RUN_REQUESTS
     assert len(list(setup.cache.glob("*.json"))) == FIRST_RUN_REQUESTS  # one file per request
@@ -383,8 +384,8 @@ def test_second_run_makes_no_requests(setup: Setup, wikibase: FakeWikibase) -> N
     assert wikibase.count == FIRST_RUN_REQUESTS  # none more
     assert setup.snapshot() == before
     assert result.stderr.splitlines()[-1] == (
-        f"unchanged: {setup.links}: 4 accepted (4 auto), 0 proposed, 2 no match, 0 rejected; "
-        f"6 entities looked up with 0 request(s), {FIRST_RUN_REQUESTS} answer(s) from the cache"
+        f"unchanged: {setup.links}: 4 accepted (4 auto), 0 proposed, 3 no match, 0 rejected; "
+        f"7 entities looked up with 0 request(s), {FIRST_RUN_REQUESTS} answer(s) from the cache"
     )
 
 
@@ -471,6 +472,7 @@ def test_decisions_are_kept_and_rejections_not_proposed_again(
         'port-city,city,,,,,no-match,auto,"2 candidate(s), best Q100 Port City (0.00) '
         'below 0.30; rejected before: Q101"\n'
         "port-city,city,Q101,Port City,0.90,,rejected,curator,wrong port\n"
+        "port-city-rally-2021-05,protest,,,,,no-match,auto,no candidates\n"
         "protesters,collective-group,,,,,no-match,auto,no candidates\n"
         "river-front,armed-group,,,,,no-match,auto,no candidates\n"
         "testland,state,Q11,Testland,,,accepted,curator,the novel: a test of the merge\n"

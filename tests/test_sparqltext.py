@@ -119,9 +119,10 @@ def test_projecting() -> None:
 
 
 def test_prefixes_are_added_on_the_first_line_unless_declared() -> None:
-    text = "# q\nPREFIX nkg: <http://mine/>\nSELECT * { ?s nkg:p ?o }\n"
-    out = st.with_prefixes(text, {"nkg": "https://w3id.org/newskg/ontology#", "a": "http://a/"})
-    assert out == "PREFIX a: <http://a/> " + text
+    text = "# q\nPREFIX nkg: <http://mine/>\nSELECT * { ?s nkg:p a:o } # b:x\n"
+    known = {"nkg": "https://w3id.org/newskg/ontology#", "a": "http://a/", "b": "http://b/"}
+    out = st.with_prefixes(text, known)
+    assert out == "PREFIX a: <http://a/> " + text  # only what it uses and does not declare
     assert st.declared_prefixes("PREFIX : <http://x/> prefix B: <http://b/> # PREFIX c: <>") == {
         "",
         "B",
