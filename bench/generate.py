@@ -162,14 +162,18 @@ def article_file(i: int, n: int, rng: random.Random) -> tuple[str, str]:
             f"  - id: s{s}",
             f"    kind: {'quote' if s % 2 else 'claim'}",
             f"    text: {q(f'Statement {s} of article {i}: ' + ' '.join(rng.sample(WORDS, 6)))}",
-            f"    speaker: actor-{speaker}",
             f"    about: [event-{rng.choice(events)}]",
             f"    evidence: {quote(f'Actor {speaker} said thing {s} in article {i}.')}",
         ]
         if rng.random() < 0.3:  # spoken through an outlet or group ("told AP")
             lines.append(f"    channel: actor-{rng.choice(actors)}")
-        if rng.random() < 0.3:  # credited to a source ("according to ...")
-            lines.append(f"    source: actor-{rng.choice(actors)}")
+        sources = [rng.choice(actors)] if rng.random() < 0.3 else []  # "according to ..."
+        if ACTOR_TYPES[speaker % len(ACTOR_TYPES)] == "media-outlet":
+            sources.insert(0, speaker)  # an outlet is never a speaker: it is the source
+        else:
+            lines.append(f"    speaker: actor-{speaker}")
+        if sources:
+            lines.append(f"    source: [{', '.join(f'actor-{a}' for a in dict.fromkeys(sources))}]")
     lines.append("figures:")
     for f in range(3):
         e = rng.choice(events)

@@ -195,7 +195,7 @@ def test_stored_queries_show_relations_chains_and_accounts(
     actor, bugle = "<https://w3id.org/newskg/id/actor/", "<https://w3id.org/newskg/id/article/"
     assert run(nt, "relations", "type=commands") == [
         f'{actor}colonel-rask>\t"commands"@en\t{actor}valley-militia>\t"military commander"@en'
-        '\t"the commander of"\t\t\t\t'
+        '\t"the commander of"\t\t\t""\t'
         f'{bugle}bugle-2021-06-08>\t"Colonel Rask, the commander of the Valley Militia"'
     ]
     chain = run(nt, "cause-chains", "event=leader-arrest")
