@@ -59,6 +59,7 @@ class Article:
     url: str | None = None
     source_file: str | None = None
     note: str | None = None
+    draft: str | None = None
     inferred: dict[str, str] = field(default_factory=dict)  # key -> reason
     field_lines: dict[str, int] = field(default_factory=dict)  # key -> line
 
@@ -71,6 +72,7 @@ class Actor(Entity):
 
     part_of: list[str] = field(default_factory=list)
     located_in: list[str] = field(default_factory=list)
+    draft: str | None = None
 
 
 @dataclass
@@ -78,6 +80,7 @@ class Place(Entity):
     """A location."""
 
     located_in: list[str] = field(default_factory=list)
+    draft: str | None = None
 
 
 @dataclass
@@ -90,6 +93,7 @@ class Event(Entity):
     end_date: Date | None = None
     places: list[str] = field(default_factory=list)  # place
     sub_event_of: str | None = None  # part_of
+    draft: str | None = None
 
 
 @dataclass
@@ -103,6 +107,7 @@ class Mention:
     forms: list[str] = field(default_factory=list)  # as
     roles: list[str] = field(default_factory=list)  # role
     evidence: list[Quote] = field(default_factory=list)
+    draft: str | None = None
     field_lines: dict[str, int] = field(default_factory=dict)  # key -> line
 
 
@@ -119,6 +124,7 @@ class Report:
     participants: list[Participant] = field(default_factory=list)
     evidence: list[Quote] = field(default_factory=list)
     note: str | None = None
+    draft: str | None = None
     inferred: dict[str, str] = field(default_factory=dict)  # key -> reason
     field_lines: dict[str, int] = field(default_factory=dict)  # key -> line
 
@@ -149,6 +155,7 @@ class Statement:
     date_text: str | None = None
     evidence: list[Quote] = field(default_factory=list)
     note: str | None = None
+    draft: str | None = None
     inferred: dict[str, str] = field(default_factory=dict)  # key -> reason
     field_lines: dict[str, int] = field(default_factory=dict)  # key -> line
 
@@ -175,6 +182,7 @@ class Figure:
     sources: list[str] = field(default_factory=list)  # source
     evidence: list[Quote] = field(default_factory=list)
     note: str | None = None
+    draft: str | None = None
     inferred: dict[str, str] = field(default_factory=dict)  # key -> reason
     field_lines: dict[str, int] = field(default_factory=dict)  # key -> line
 
