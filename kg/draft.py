@@ -19,7 +19,7 @@ from pathlib import Path
 from rapidfuzz import fuzz, process
 
 from .draftmeta import guess_meta
-from .drafttext import DatePhrase, NumberPhrase, Text, Token, date_phrases, number_phrases, states
+from .drafttext import WEEKDAYS, DatePhrase, NumberPhrase, Text, date_phrases, number_phrases, states
 from .errors import DataError, Location
 from .extraction import extraction_paths, link, read_file
 from .model import Actor, Corpus, Entity, Event, Place
@@ -36,7 +36,30 @@ def fold(text: str) -> str:
     """A spelling's key: apostrophes dropped, hyphens as spaces, whitespace collapsed, so that
     "Kata’ib", "Kata'ib" and "Kataib" or "al-Muhandis" and "al Muhandis" are one key."""
     text = re.sub(r"[’‘'`´]", "", text).replace("-", " ")
+    text = re.sub(r"\b((?:[A-Z]\.){2,})", lambda m: m[1].replace(".", ""), text)  # U.S. -> US
     return " ".join(text.split())
+
+
+_ABBREVIATED = {"United States": "US", "United Kingdom": "UK", "United Nations": "UN"}
+
+
+def variants(form: str) -> list[str]:
+    """A spelling and its usual abbreviations ("United States Department of Defense":
+    also "US Department of Defense")."""
+    out = [form]
+    if re.match(r"the [A-Z]", form):  # "the US military": also "US military"
+        out.append(form[4:])
+    for long, short in _ABBREVIATED.items():
+        if long in form and form != long:
+            out.append(form.replace(long, short))
+    words = form.split()
+    m = re.fullmatch(r"(\w[\w ]*?) of (?:the )?([A-Z]\w+)", form)
+    if m:  # "Government of Iraq": "Iraqi government"
+        out += [f"{m[2]}{end} {m[1]}" for end in ("i", "ian", "n", "ese")]
+    if len(words) > 1 and re.fullmatch(r"[A-Z]\w+(?:i|ian|n|ese)", words[0]):
+        stems = {words[0][:-k] for k in (1, 2, 3)}  # "Iraqi armed forces": "Iraq’s armed ..."
+        out += [" ".join([f"{stem}’s", *words[1:]]) for stem in stems]
+    return out
 
 
 def _keyed(form: str) -> tuple[str, bool]:
@@ -55,6 +78,8 @@ class Known:
     loose: dict[str, str] = field(default_factory=dict)
     forms: dict[str, str] = field(default_factory=dict)  # key -> one known spelling
     event_actors: dict[str, set[str]] = field(default_factory=dict)
+    surnames: dict[str, set[str]] = field(default_factory=dict)  # last name -> persons
+    also: dict[str, str] = field(default_factory=dict)  # key -> a second entity it names
     sources: dict[str, str] = field(default_factory=dict)  # source_file -> extraction file
     quotes: dict[str, list[str]] = field(default_factory=dict)  # extraction file -> quotes
 
@@ -65,21 +90,36 @@ class Known:
         known = cls(dict(corpus.entities))
         votes: dict[tuple[str, bool], Counter[str]] = {}
 
+        common: dict[tuple[str, str], set[str]] = {}  # (key, entity) -> articles
+
         def add(form: str, entity: str, weight: int = 1) -> None:
-            if not _useful(form):
-                return
-            key, loose = _keyed(form)
-            votes.setdefault((key, loose), Counter())[entity] += weight
-            known.forms.setdefault(key, form)
+            for variant in variants(form):
+                key, loose = _keyed(variant)
+                votes.setdefault((key, loose), Counter())[entity] += weight
+                known.forms.setdefault(key, variant)
 
         for e in corpus.entities.values():
             if isinstance(e, Actor | Place):
                 for form in (e.label, *e.alt_labels):
                     add(form, e.id, 2)
+                if isinstance(e, Actor) and e.type == "person":
+                    for form in (e.label, *e.alt_labels):
+                        surname = fold(form).split()[-1]
+                        if len(surname) >= 4 and len(fold(form).split()) > 1:
+                            known.surnames.setdefault(surname, set()).add(e.id)
         for f, article in corpus.articles():
             for m in f.mentions:
+                for role in m.roles:  # "Iraqi Prime Minister": "the Iraqi prime minister"
+                    if len(role.split()) >= 2:
+                        add(role, m.entity)
                 for form in m.forms:
-                    add(form, m.entity)
+                    if _useful(form):
+                        add(form, m.entity)
+                    elif len(fold(form).split()) == 1 and len(form) >= 6:
+                        common.setdefault((fold(form).casefold(), m.entity), set()).add(f.path)
+        for (key, entity), articles in common.items():  # a common noun two articles use
+            if len(articles) >= 2:
+                votes.setdefault((key, True), Counter())[entity] += len(articles)
             for r in f.reports:
                 known.event_actors.setdefault(r.event, set()).update(
                     p.actor for p in r.participants
@@ -95,7 +135,15 @@ class Known:
             ]
         for (key, loose), counter in votes.items():
             (known.loose if loose else known.exact)[key] = counter.most_common(1)[0][0]
+            ranked = counter.most_common(2)
+            if len(ranked) > 1 and ranked[1][1] * 2 >= ranked[0][1]:
+                known.also[key.casefold() if loose else key] = ranked[1][0]
         return known
+
+    def second(self, phrase: str) -> str | None:
+        """Another entity the same spelling names, nearly as often."""
+        key = fold(phrase)
+        return self.also.get(key) or self.also.get(key.casefold())
 
     def lookup(self, phrase: str) -> str | None:
         key = fold(phrase)
@@ -128,6 +176,7 @@ class Occurrence:
     end: int
     text: str
     fuzzy: str | None = None  # the known spelling it resembles, with its score
+    ambiguous: str | None = None  # the other entity this spelling names
 
 
 @dataclass
@@ -441,7 +490,26 @@ class Drafter:
                 if entity is not None:
                     self.occurrences.append(Occurrence(entity, start, end, phrase))
                     taken.update(range(i, i + n))
+                    other = self.known.second(phrase)
+                    if other is not None and other != entity:
+                        self.occurrences.append(
+                            Occurrence(other, start, end, phrase, ambiguous=entity)
+                        )
         self._taken = taken
+        # a person's surname alone, after a title ("Prime Minister Mahdi") or once the full
+        # name has been used
+        seen = {o.entity for o in self.occurrences}
+        for i, t in enumerate(tokens):
+            persons = self.known.surnames.get(fold(t.text))
+            if i in taken or not persons or len(persons) != 1 or not t.capitalised:
+                continue
+            (person,) = persons
+            before = self.raw[max(0, t.start - 40) : t.start]
+            earlier = any(o.entity == person and o.end <= t.start for o in self.occurrences)
+            if _TITLE_BEFORE.search(before) or (person in seen and earlier):
+                self.occurrences.append(Occurrence(person, t.start, t.end, t.text))
+                taken.add(i)
+        self.occurrences.sort(key=lambda o: o.start)
 
     def find_names(self) -> None:
         """Names the graph does not know: fuzzy matches of known spellings (marked for
@@ -449,6 +517,11 @@ class Drafter:
         tokens = self.text.tokens
         sentence_starts = {s for s, _ in self.text.sentences}
         keys = [k for k in (*self.known.exact, *self.known.loose) if len(k) >= 6]
+        slogans = [  # a headline line, or title-case words in quotation marks: not names
+            (s, e) for s, e in self.quotations() if _title_case(self.raw[s:e])
+        ]
+        first = self.text.paragraphs[:3]
+        slogans += [(s, e) for s, e in first if _title_case(self.raw[s:e])]
         i = 0
         while i < len(tokens):
             if i in self._taken or not tokens[i].capitalised:
@@ -458,7 +531,7 @@ class Drafter:
             while j + 1 < len(tokens) and (j + 1) not in self._taken:
                 nxt = tokens[j + 1]
                 gap = self.raw[tokens[j].end : nxt.start]
-                if gap not in (" ", "\u00a0"):
+                if gap not in ("", " ", "\u00a0"):
                     break
                 if nxt.capitalised and nxt.text not in _MONTH_WORDS:
                     j += 1
@@ -479,8 +552,14 @@ class Drafter:
                 run = run[:-1]
             if not run:
                 continue
+            while run and run[-1].text in _SKIP_WORDS | _FUNCTION_WORDS:
+                run = run[:-1]
+            if not run:
+                continue
             start, end = run[0].start, run[-1].end
             phrase = self.raw[start:end]
+            if any(s <= start < e for s, e in slogans):
+                continue
             if len(run) == 1:
                 word = run[0].text
                 if (
@@ -969,37 +1048,37 @@ class Drafter:
         return draft
 
     def _undated(self) -> tuple[str | None, str | None]:
-        """No dateline: an article is written after the latest event it reports; that
-        event's month (from the graph) is the publication month, and a later day the text
-        gives in that month makes it precise."""
+        """No dateline: an article is written after the events it names. The latest dated
+        event (day precision) of the graph that a person the text names took part in gives
+        the publication month; a later day of that month the text names makes it a day."""
+        persons = {
+            o.entity
+            for o in self.occurrences
+            if isinstance(e := self.known.entities.get(o.entity), Actor) and e.type == "person"
+        }
         latest: str | None = None
-        for o in self.occurrences:
-            e = self.known.entities.get(o.entity)
-        events = [
-            e for e in self.known.entities.values()
-            if isinstance(e, Event) and e.date is not None and len(e.date.text) == 10
-        ]
-        mentioned = {o.entity for o in self.occurrences}
-        for e in events:
-            if self.known.event_actors.get(e.id, set()) & mentioned and (
-                len(self.known.event_actors.get(e.id, set()) & mentioned) >= 3
+        for e in self.known.entities.values():
+            if not isinstance(e, Event) or e.date is None or len(e.date.text) != 10:
+                continue
+            if self.known.event_actors.get(e.id, set()) & persons and (
+                latest is None or e.date.text > latest
             ):
-                if latest is None or e.date.text > latest:  # type: ignore[union-attr]
-                    latest = e.date.text  # type: ignore[union-attr]
+                latest = e.date.text
         if latest is None:
             return None, None
         month = latest[:7]
         later = [
-            d.value for d in date_phrases(self.raw, month)
-            if d.value.startswith(month) and len(d.value) == 10 and d.value > latest
-            and not d.text.lower().startswith(("yesterday", "today", "on ", "this", "last", "the"))
+            d.value
+            for d in date_phrases(self.raw, month)
+            if d.value.startswith(month) and d.value > latest and re.search(r"[A-Z][a-z]", d.text)
+            and not re.search("|".join(w.capitalize() for w in WEEKDAYS) + "|[Yy]esterday|[Tt]oday", d.text)
         ]
         if later:
             return max(later), (
-                f"no dateline: the latest day the text gives ({max(later)}), after the latest "
-                f"known event it mentions ({latest})"
+                f"no dateline: the latest day the text names ({max(later)}), after the latest "
+                f"known event it names a person of ({latest})"
             )
-        return month, f"no dateline: written after the latest known event it mentions ({latest})"
+        return month, f"no dateline: written after the latest known event it names a person of ({latest})"
 
     def _entities_and_mentions(self, draft: Draft) -> None:
         needed = set()
@@ -1028,7 +1107,13 @@ class Drafter:
                 fields["role"] = list(dict.fromkeys(r for r, _ in roles))
                 fields["evidence"] = list(dict.fromkeys(e for _, e in roles))
             fuzzy = [o for o in occs if o.fuzzy]
-            if fuzzy:
+            ambiguous = [o for o in occs if o.ambiguous]
+            if ambiguous:
+                check = (
+                    f"ambiguous: {ambiguous[0].text!r} names {ambiguous[0].ambiguous} or this "
+                    "entity in other articles: keep the one meant"
+                )
+            elif fuzzy:
                 check = "fuzzy match: " + "; ".join(f"{o.text!r} is like {o.fuzzy}" for o in fuzzy[:3])
             elif ident in self.new:
                 check = "mention of a new entity"
@@ -1055,6 +1140,14 @@ class Drafter:
             if found * 2 >= len(quotes):
                 out.append(f"the text holds {found} of the {len(quotes)} evidence quotes of {path}: it looks already curated there")
         return out
+
+
+_FUNCTION_WORDS = {"With", "Against", "About", "Without", "Into", "Over", "Under", "Between"}
+
+
+def _title_case(text: str) -> bool:
+    words = re.findall(r"[^\W\d_][\w’'-]*", text)
+    return 0 < len(words) <= 12 and all(w[:1].isupper() for w in words if len(w) > 3)
 
 
 def _clean_quote(words: str) -> str:

@@ -25,7 +25,7 @@ _COPYRIGHT = re.compile(r"(?:Copyright\s*)?©\s*(?:\d{4}\s+)?(?P<name>[A-Z][\w .
 _PUBLISHED = re.compile(r"^\s*(?:Publication date|Published|Date)\s*:", re.IGNORECASE)
 _VOLUME = re.compile(r"\b(?:Vol\.?|Volume|No\.|Issue)\s*\d+\s*,?\s*(?P<year>(?:19|20)\d\d)\b")
 _OPINION_CUES = re.compile(
-    r"\b(?:[Ww]e|[Oo]ur|[Ss]hould|[Mm]ust|need to|argues|I think|[Ll]et us)\b"
+    r"\b(?:[Ww]e|[Oo]ur|[Ss]hould|[Mm]ust|need to|argues|I think|[Ll]et us|[Ii]n fact|clearly)\b"
 )
 _QUOTED = re.compile(r"[“\"][^”\"]*[”\"]")
 
@@ -135,7 +135,7 @@ def _heading_only(line: str) -> bool:
 
 def _genre(raw: str, meta: Meta) -> str:
     """statement: signed by an organisation; newsletter: a newsletter's sign-off; opinion:
-    the writer argues ("we", "should", "must": at least 10 cues per 1,000 words outside
+    the writer argues ("we", "should", "must": at least 5 cues per 1,000 words outside
     quotations); otherwise a news report."""
     outlet = meta.values.get("outlet", "")
     authors = meta.values.get("authors")
@@ -146,7 +146,7 @@ def _genre(raw: str, meta: Meta) -> str:
     prose = _QUOTED.sub(" ", raw)
     words = max(len(prose.split()), 1)
     cues = len(_OPINION_CUES.findall(prose))
-    return "opinion" if cues * 1000 / words >= 10 else "news-report"
+    return "opinion" if cues * 1000 / words >= 5 else "news-report"
 
 
 def dates_of(raw: str, published: str | None) -> list[DatePhrase]:

@@ -21,7 +21,9 @@ _ABBREVIATIONS = re.compile(
     r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|[A-Z])\.)$"
 )
 _SENTENCE_END = re.compile(r"[.!?][\"”’')\]]*(?=\s+[\"“‘'(\[]?[A-Z0-9])")
-_TOKEN = re.compile(r"(?:[A-Z]\.){2,}|[^\W_]+(?:[’'\-][^\W_]+)*", re.UNICODE)
+_TOKEN = re.compile(
+    r"(?:[A-Z]\.){2,}|[^\W_]+?(?:[’'\-][^\W_]+)*(?=[A-Z][a-z]|[^\w’'-]|[’'-](?!\w)|$)"
+)  # a lowercase word glued to a capitalised one ("theNew") is two tokens
 
 
 @dataclass(frozen=True)
