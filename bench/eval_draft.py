@@ -13,6 +13,7 @@ check the draft with ``kg verify``. Prints one table per measure and met/missed 
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import subprocess
 import sys
@@ -23,10 +24,9 @@ from pathlib import Path
 
 from kg import ontology as onto
 from kg.draft import fold
-from kg.extraction import read_file
+from kg.extraction import link, read_file
 from kg.model import ExtractionFile
 from kg.verify import Normalised, quote_parts, verify
-from kg.extraction import link
 
 TARGETS = {  # measure -> (recall, precision)
     "mentions (known entities)": (0.9, 0.7),
@@ -85,7 +85,9 @@ def _match(ref: list[object], got: list[object], same) -> Score:  # type: ignore
     )
 
 
-def compare(curated: ExtractionFile, draft: ExtractionFile, known: set[str], raw: str) -> dict[str, Score]:
+def compare(
+    curated: ExtractionFile, draft: ExtractionFile, known: set[str], raw: str
+) -> dict[str, Score]:
     source = Normalised.of(raw)
     out: dict[str, Score] = {}
     ref_entities = {m.entity for m in curated.mentions}
@@ -105,13 +107,25 @@ def compare(curated: ExtractionFile, draft: ExtractionFile, known: set[str], raw
         right=sum(1 for m in draft.mentions if entity_ok(m)),
         proposed=len(draft.mentions),
     )
-    ref_pairs = {(m.entity, fold(f)) for m in curated.mentions if m.entity in known for f in m.forms}
+    ref_pairs = {
+        (m.entity, fold(f)) for m in curated.mentions if m.entity in known for f in m.forms
+    }
     got_pairs = {(m.entity, fold(f)) for m in draft.mentions for f in m.forms}
     ok_pairs = {
-        (e, f) for e, f in got_pairs if (e, f) in ref_pairs or (e in draft_new and f.casefold() in all_forms)
-    } | {(e, f) for e, f in got_pairs if e in ref_entities and any(fold(x) == f for m in curated.mentions if m.entity == e for x in m.forms)}
+        (e, f)
+        for e, f in got_pairs
+        if (e, f) in ref_pairs or (e in draft_new and f.casefold() in all_forms)
+    } | {
+        (e, f)
+        for e, f in got_pairs
+        if e in ref_entities
+        and any(fold(x) == f for m in curated.mentions if m.entity == e for x in m.forms)
+    }
     out["spellings (known entities)"] = Score(
-        found=len(ref_pairs & got_pairs), reference=len(ref_pairs), right=len(ok_pairs), proposed=len(got_pairs)
+        found=len(ref_pairs & got_pairs),
+        reference=len(ref_pairs),
+        right=len(ok_pairs),
+        proposed=len(got_pairs),
     )
 
     def fig_same(r, g) -> bool:  # type: ignore[no-untyped-def]
@@ -127,13 +141,17 @@ def compare(curated: ExtractionFile, draft: ExtractionFile, known: set[str], raw
     out["figures"] = _match(list(curated.figures), list(draft.figures), fig_same)
     matched = [(r, g) for r in curated.figures for g in draft.figures if fig_same(r, g)]
     out["figures: quantity right"] = Score(
-        found=sum(1 for r, g in matched if r.quantity == g.quantity), reference=len(matched),
-        right=sum(1 for r, g in matched if r.quantity == g.quantity), proposed=len(matched),
+        found=sum(1 for r, g in matched if r.quantity == g.quantity),
+        reference=len(matched),
+        right=sum(1 for r, g in matched if r.quantity == g.quantity),
+        proposed=len(matched),
     )
     counted = [(r, g) for r, g in matched if r.counted]
     out["figures: counted right"] = Score(
-        found=sum(1 for r, g in counted if r.counted == g.counted), reference=len(counted),
-        right=sum(1 for r, g in counted if r.counted == g.counted), proposed=len(counted),
+        found=sum(1 for r, g in counted if r.counted == g.counted),
+        reference=len(counted),
+        right=sum(1 for r, g in counted if r.counted == g.counted),
+        proposed=len(counted),
     )
 
     def quote_spans(st) -> list[tuple[int, int]]:  # type: ignore[no-untyped-def]
@@ -144,15 +162,15 @@ def compare(curated: ExtractionFile, draft: ExtractionFile, known: set[str], raw
     out["quotes"] = _match(ref_q, got_q, lambda r, g: _overlap(quote_spans(r), quote_spans(g)))
     pairs = [(r, g) for r in ref_q for g in got_q if _overlap(quote_spans(r), quote_spans(g))]
     out["quotes: speaker right"] = Score(
-        found=sum(1 for r, g in pairs if r.speaker == g.speaker), reference=len(pairs),
-        right=sum(1 for r, g in pairs if r.speaker == g.speaker), proposed=len(pairs),
+        found=sum(1 for r, g in pairs if r.speaker == g.speaker),
+        reference=len(pairs),
+        right=sum(1 for r, g in pairs if r.speaker == g.speaker),
+        proposed=len(pairs),
     )
 
     def dates(f: ExtractionFile) -> list[tuple[str, str | None]]:
         items = {
-            (x.date.text, x.date_text)
-            for x in (*f.reports, *f.statements)
-            if x.date is not None
+            (x.date.text, x.date_text) for x in (*f.reports, *f.statements) if x.date is not None
         }
         if f.article is not None and f.article.published is not None:
             items.add((f.article.published.text, "(published)"))
@@ -190,14 +208,20 @@ def run(extractions: Path, sources: Path, kg: str) -> list[Result]:
             corpus, _ = link(others)
             known = set(corpus.entities)
             out = folder / "draft.yaml"
-            start = time.perf_counter()
-            done = subprocess.run(
-                [kg, "draft", str(source), "-e", str(folder), "-o", str(out)],
-                capture_output=True, text=True,
-            )
-            seconds = time.perf_counter() - start
+            seconds = float("inf")
+            for _ in range(3):  # the fastest of three: the machine may be shared
+                start = time.perf_counter()
+                done = subprocess.run(
+                    [kg, "draft", str(source), "-e", str(folder), "-o", str(out)],
+                    capture_output=True,
+                    text=True,
+                )
+                seconds = min(seconds, time.perf_counter() - start)
             if done.returncode != 0:
-                print(f"{path.name}: kg draft failed ({done.returncode}): {done.stderr}", file=sys.stderr)
+                print(
+                    f"{path.name}: kg draft failed ({done.returncode}): {done.stderr}",
+                    file=sys.stderr,
+                )
                 continue
             draft = read_file(out, vocab)
             corpus2, _ = link([*others, draft])
@@ -205,19 +229,36 @@ def run(extractions: Path, sources: Path, kg: str) -> list[Result]:
             mine = [e for e in problems if str(e.location.path) == str(out)]
             for e in mine[:5]:
                 print(f"  unverified: {e}", file=sys.stderr)
-            result = Result(curated.article.id, compare(curated, draft, known, source.read_text("utf-8")), seconds, len(mine))
+            result = Result(
+                curated.article.id,
+                compare(curated, draft, known, source.read_text("utf-8")),
+                seconds,
+                len(mine),
+            )
             meta = []
             for key in ("title", "genre", "published", "url", "outlet", "authors"):
-                r, g = getattr(curated.article, key), getattr(draft.article, key) if draft.article else None
+                r, g = (
+                    getattr(curated.article, key),
+                    getattr(draft.article, key) if draft.article else None,
+                )
                 r_v = r.text if hasattr(r, "text") else r
                 g_v = g.text if hasattr(g, "text") else g
                 if key in ("outlet", "authors"):
-                    r_v = len(r) if key == "authors" else r_v  # ids differ when new: compare presence
+                    r_v = (
+                        len(r) if key == "authors" else r_v
+                    )  # ids differ when new: compare presence
                     g_v = len(g) if key == "authors" else g_v
                 meta.append(f"{key} {'ok' if r_v == g_v else f'{g_v!r} (curated {r_v!r})'}")
             result.extra["metadata"] = "; ".join(meta)
             results.append(result)
     return results
+
+
+def _cells(s: Score) -> str:
+    return (
+        f"{s.recall:4.2f} ({s.found:3}/{s.reference:3})  "
+        f"{s.precision:4.2f} ({s.right:3}/{s.proposed:3})"
+    )
 
 
 def report(results: list[Result]) -> bool:
@@ -231,8 +272,8 @@ def report(results: list[Result]) -> bool:
         for r in results:
             s = r.scores[measure]
             total.add(s)
-            print(f"  {r.article:<{width}}  {s.recall:4.2f} ({s.found:3}/{s.reference:3})  {s.precision:4.2f} ({s.right:3}/{s.proposed:3})")
-        print(f"  {'overall':<{width}}  {total.recall:4.2f} ({total.found:3}/{total.reference:3})  {total.precision:4.2f} ({total.right:3}/{total.proposed:3})")
+            print(f"  {r.article:<{width}}  {_cells(s)}")
+        print(f"  {'overall':<{width}}  {_cells(total)}")
         if measure in TARGETS:
             want_r, want_p = TARGETS[measure]
             if want_r is not None:
@@ -242,13 +283,20 @@ def report(results: list[Result]) -> bool:
             met = total.precision >= want_p
             ok &= met
             print(f"  target precision >= {want_p}: {'met' if met else 'MISSED'}")
-    print("\nper article: seconds (whole kg draft process), evidence problems (kg verify), metadata")
+    load = os.getloadavg()[0]
+    print(
+        "\nper article: seconds (whole kg draft process, fastest of 3; load average "
+        f"{load:.1f}), evidence problems (kg verify), metadata"
+    )
     for r in results:
-        print(f"  {r.article:<{width}}  {r.seconds:4.2f} s  {r.unverified} problem(s)  {r.extra['metadata']}")
+        print(f"  {r.article:<{width}}  {r.seconds:4.2f} s  {r.unverified} problem(s)")
+        print(f"    {r.extra['metadata']}")
     slowest = max(r.seconds for r in results)
     unverified = sum(r.unverified for r in results)
-    print(f"  target every evidence span verifiable: {'met' if unverified == 0 else 'MISSED'} ({unverified} problem(s))")
-    print(f"  target a draft under {SECONDS} s: {'met' if slowest < SECONDS else 'MISSED'} (slowest {slowest:.2f} s)")
+    verdict = "met" if unverified == 0 else "MISSED"
+    print(f"  target every evidence span verifiable: {verdict} ({unverified} problem(s))")
+    verdict = "met" if slowest < SECONDS else "MISSED"
+    print(f"  target a draft under {SECONDS} s: {verdict} (slowest {slowest:.2f} s)")
     return ok and unverified == 0 and slowest < SECONDS
 
 

@@ -539,7 +539,9 @@ def draft(
     """
     if article_id is not None:
         slug(article_id, Location(field="--id"))
-    made = make_draft(source, extractions, onto.vocabulary(onto.load("ontology.ttl", ontology)), article_id)
+    made = make_draft(
+        source, extractions, onto.vocabulary(onto.load("ontology.ttl", ontology)), article_id
+    )
     for warning in made.warnings:
         click.echo(f"{source}: warning: {warning}", err=True)
     data = made.yaml(source.name).encode("utf-8")

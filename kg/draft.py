@@ -19,13 +19,20 @@ from pathlib import Path
 from rapidfuzz import fuzz, process
 
 from .draftmeta import guess_meta
-from .drafttext import WEEKDAYS, DatePhrase, NumberPhrase, Text, date_phrases, number_phrases, states
+from .drafttext import (
+    WEEKDAYS,
+    DatePhrase,
+    NumberPhrase,
+    Text,
+    date_phrases,
+    number_phrases,
+    states,
+)
 from .errors import DataError, Location
-from .extraction import extraction_paths, link, read_file
-from .model import Actor, Corpus, Entity, Event, Place
-from .ontology import Vocabulary
-from .verify import Normalised
-from .yamlstrict import read_text
+from .extraction import Vocabulary, extraction_paths, link, read_file
+from .fsutil import read_regular
+from .model import Actor, Corpus, Entity, Event, Figure, Place, Report, Statement
+from .yamlstrict import decode
 
 FUZZY_CUTOFF = 88  # rapidfuzz ratio (0-100) for a spelling "like" a known one
 
@@ -47,7 +54,7 @@ def variants(form: str) -> list[str]:
     """A spelling and its usual abbreviations ("United States Department of Defense":
     also "US Department of Defense")."""
     out = [form]
-    if re.match(r"the [A-Z]", form):  # "the US military": also "US military"
+    if re.match(r"the [A-Z]\S* \S", form):  # "the US military": also "US military"
         out.append(form[4:])
     for long, short in _ABBREVIATED.items():
         if long in form and form != long:
@@ -117,9 +124,6 @@ class Known:
                         add(form, m.entity)
                     elif len(fold(form).split()) == 1 and len(form) >= 6:
                         common.setdefault((fold(form).casefold(), m.entity), set()).add(f.path)
-        for (key, entity), articles in common.items():  # a common noun two articles use
-            if len(articles) >= 2:
-                votes.setdefault((key, True), Counter())[entity] += len(articles)
             for r in f.reports:
                 known.event_actors.setdefault(r.event, set()).update(
                     p.actor for p in r.participants
@@ -127,12 +131,11 @@ class Known:
                 known.event_actors[r.event].update(r.places)
             if article.source_file:
                 known.sources[article.source_file] = f.path
-            known.quotes[f.path] = [
-                q.text
-                for x in (*f.reports, *f.statements, *f.figures)
-                for q in x.evidence
-                if len(q.text) > 30
-            ]
+            records: list[Report | Statement | Figure] = [*f.reports, *f.statements, *f.figures]
+            known.quotes[f.path] = [q.text for x in records for q in x.evidence if len(q.text) > 30]
+        for (key, entity), articles in common.items():  # a common noun two articles use
+            if len(articles) >= 2:
+                votes.setdefault((key, True), Counter())[entity] += len(articles)
         for (key, loose), counter in votes.items():
             (known.loose if loose else known.exact)[key] = counter.most_common(1)[0][0]
             ranked = counter.most_common(2)
@@ -282,7 +285,8 @@ _TITLES = (
 )
 _TITLE_BEFORE = re.compile(rf"\b(?P<title>{_TITLES})\s*,?\s*$")
 _OUTLET_CUE = re.compile(
-    r"(?:\btold|\baccording to|\breported(?:\s+\w+){0,3}\s+in|\bin an article in|\bAs an article in)"
+    r"(?:\btold|\baccording to|\breported(?:\s+\w+){0,3}\s+in|\bin an article in"
+    r"|\bAs an article in)"
     r"\s+(?:the\s*)?$",
     re.IGNORECASE,
 )
@@ -341,13 +345,107 @@ _PLACE_WORDS = {
     "region": ("Region", "Province", "Kurdistan", "Strip", "Bank"),
 }
 _SKIP_WORDS = {
-    *"The A An This That These Those It Its In On At By For From To Of And But Or If As When "
-    "While Since After Before Now Then There Here We Our They Their He His She Her I You Yes No "
-    "Many Some Much Most All Both Each Every Several Few Other Another Such What Which Who "
-    "Update Click Source PS Today Yesterday However Also Even Despite Is Are Was Were So Not "
-    "Why How Where Nothing Neither Currently First Earlier Later Estimates Security Senior "
-    "Small Authoritarian Peaceful Working Solidarity Trying Those Iraqi Iranian American US "
-    "Western".split(),
+    *[
+        "The",
+        "A",
+        "An",
+        "This",
+        "That",
+        "These",
+        "Those",
+        "It",
+        "Its",
+        "In",
+        "On",
+        "At",
+        "By",
+        "For",
+        "From",
+        "To",
+        "Of",
+        "And",
+        "But",
+        "Or",
+        "If",
+        "As",
+        "When",
+        "While",
+        "Since",
+        "After",
+        "Before",
+        "Now",
+        "Then",
+        "There",
+        "Here",
+        "We",
+        "Our",
+        "They",
+        "Their",
+        "He",
+        "His",
+        "She",
+        "Her",
+        "I",
+        "You",
+        "Yes",
+        "No",
+        "Many",
+        "Some",
+        "Much",
+        "Most",
+        "All",
+        "Both",
+        "Each",
+        "Every",
+        "Several",
+        "Few",
+        "Other",
+        "Another",
+        "Such",
+        "What",
+        "Which",
+        "Who",
+        "Update",
+        "Click",
+        "Source",
+        "PS",
+        "Today",
+        "Yesterday",
+        "However",
+        "Also",
+        "Even",
+        "Despite",
+        "Is",
+        "Are",
+        "Was",
+        "Were",
+        "So",
+        "Not",
+        "Why",
+        "How",
+        "Where",
+        "Nothing",
+        "Neither",
+        "Currently",
+        "First",
+        "Earlier",
+        "Later",
+        "Estimates",
+        "Security",
+        "Senior",
+        "Small",
+        "Authoritarian",
+        "Peaceful",
+        "Working",
+        "Solidarity",
+        "Trying",
+        "Those",
+        "Iraqi",
+        "Iranian",
+        "American",
+        "US",
+        "Western",
+    ],
 }
 _DEMONYM = re.compile(r"^[A-Z][a-z]+(?:ian|ean|ese|ish|i|an)$")
 _MONTH_WORDS = {
@@ -402,7 +500,10 @@ _TRIGGERS: list[tuple[re.Pattern[str], str]] = [
         (r"\bstrikes?\b(?= (?:on|against))", "airstrike"),
         (r"\binvasion\b|\binvaded\b", "invasion"),
         (r"\b(?:stormed|storming|siege|assault)\b", "violent-protest"),
-        (r"\b(?:rall(?:y|ied|ies)|march(?:ed|es)?|demonstrations?|protests?|uprisings?)\b", "protest"),
+        (
+            r"\b(?:rall(?:y|ied|ies)|march(?:ed|es)?|demonstrations?|protests?|uprisings?)\b",
+            "protest",
+        ),
         (r"\b(?:voted?|votes)\b", "vote"),
         (r"\bsanctions\b", "sanctions"),
         (r"\bresign(?:ed|ation)\b|\bstep down\b", "resignation"),
@@ -548,6 +649,10 @@ class Drafter:
             i = j + 1
             while run and (run[0].text in _SKIP_WORDS or run[0].text in _MONTH_WORDS):
                 run = run[1:]
+            if len(run) > 2 and run[0].start in sentence_starts and run[1].text in _CONNECTORS:
+                run = run[1:]  # "Members of the X": a common noun opens the sentence
+            while run and run[0].text in _CONNECTORS:
+                run = run[1:]
             while run and run[-1].text in _CONNECTORS:
                 run = run[:-1]
             if not run:
@@ -564,8 +669,7 @@ class Drafter:
                 word = run[0].text
                 if (
                     word in _MONTH_WORDS
-                    or _DEMONYM.match(word)
-                    and not word.isupper()
+                    or (_DEMONYM.match(word) and not word.isupper())
                     or (run[0].start in sentence_starts and not word.isupper())
                     or len(word) < 3
                 ):
@@ -575,10 +679,13 @@ class Drafter:
         self.occurrences.sort(key=lambda o: o.start)
 
     def _name(self, phrase: str, start: int, end: int, keys: list[str]) -> None:
-        key, loose = _keyed(phrase)
+        key = _keyed(phrase)[0]
         if len(key) >= 6 and keys:
             best = process.extractOne(
-                key.casefold(), keys, scorer=fuzz.ratio, processor=str.casefold,
+                key.casefold(),
+                keys,
+                scorer=fuzz.ratio,
+                processor=str.casefold,
                 score_cutoff=FUZZY_CUTOFF,
             )
             if best is not None:
@@ -614,7 +721,11 @@ class Drafter:
                 return "place", type_, f"a place: ends with '{words[-1]}'"
         for type_, cues in _ORG_WORDS.items():
             if any(w in cues for w in words):
-                return "actor", type_, f"{type_}: the name has '{next(w for w in words if w in cues)}'"
+                return (
+                    "actor",
+                    type_,
+                    f"{type_}: the name has '{next(w for w in words if w in cues)}'",
+                )
         if _OUTLET_CUE.search(before):
             return "actor", "media-outlet", "media outlet: named after 'told' or 'according to'"
         if titled:
@@ -686,7 +797,9 @@ class Drafter:
             after = self.raw[q_end + 1 : after_end]
             speech = _SPEECH_VERB.search(after[:120]) or _SPEECH_VERB.search(before[-80:])
             n_words = len(words.split())
-            titled = all(w[:1].isupper() for w in words.split()) and not words.endswith(("!", "?", "."))
+            titled = all(w[:1].isupper() for w in words.split()) and not words.endswith(
+                ("!", "?", ".")
+            )
             if titled and n_words <= 6:
                 continue  # a name in quotation marks, not words said
             if n_words < 4 and speech is None and not re.search(r"\bas\s*$", before):
@@ -697,9 +810,13 @@ class Drafter:
             speaker, channel = self._attribution(b_start, q_start, q_end, a_end)
             # a quotation with no speaker of its own continues the one just before it in the
             # same sentence, or in the same paragraph when nothing attributes it
-            if previous is not None and previous[0] >= para[0] and (
-                (previous[0] >= s_start and speaker is None)
-                or (speaker is None and speech is None and q_start - previous[0] < 300)
+            if (
+                previous is not None
+                and previous[0] >= para[0]
+                and (
+                    (previous[0] >= s_start and speaker is None)
+                    or (speaker is None and speech is None and q_start - previous[0] < 300)
+                )
             ):
                 entry = previous[1]
                 entry.fields["text"] = f"{entry.fields['text']} … {_clean_quote(words)}"
@@ -715,7 +832,9 @@ class Drafter:
                 evidence = self.text.evidence(q_start - 1, q_end + 1)
             if evidence is None:
                 continue
-            dates = [d for d in self.dates if q_end < d.start < after_end or s_start <= d.start < q_start]
+            dates = [
+                d for d in self.dates if q_end < d.start < after_end or s_start <= d.start < q_start
+            ]
             speaker_id = speaker.entity if speaker else None
             fields: dict[str, object] = {
                 "id": self._statement_id(speaker_id, words),
@@ -763,7 +882,10 @@ class Drafter:
             channel = None
             if verb[0].lower() == "told":
                 channel = next((o for o in after if o is not speaker), None)
-            elif re.match(r"\s+\w+(?:\s+\w+)?\s+in\s+(?:the\s*)?$", self.raw[v_end : (after[1].start if len(after) > 1 else v_end)] or " "):
+            elif re.match(
+                r"\s+\w+(?:\s+\w+)?\s+in\s+(?:the\s*)?$",
+                self.raw[v_end : (after[1].start if len(after) > 1 else v_end)] or " ",
+            ):
                 channel = after[1] if len(after) > 1 else None
             return speaker, channel
         return None, None
@@ -780,7 +902,8 @@ class Drafter:
             speaker: Occurrence | None = None
             if m:
                 occ = [
-                    o for o in self.occurrences_in(s_start, s_start + m.start())
+                    o
+                    for o in self.occurrences_in(s_start, s_start + m.start())
                     if self.entity_kind(o.entity) in ("actor", "state")
                 ]
                 speaker = occ[-1] if occ else None
@@ -805,7 +928,9 @@ class Drafter:
             }
             self._date_fields(fields, [d for d in self.dates if s_start <= d.start < s_end][:1])
             fields["evidence"] = [evidence]
-            out.append(Entry(fields, "claim: reported speech; write the claim in plain words", s_start))
+            out.append(
+                Entry(fields, "claim: reported speech; write the claim in plain words", s_start)
+            )
         return out
 
     def _statement_id(self, speaker: str | None, words: str) -> str:
@@ -820,7 +945,9 @@ class Drafter:
         if not dates:
             return
         d = dates[0]
-        fields["date"] = d.value if d.inferred is None else {"value": d.value, "inferred": d.inferred}
+        fields["date"] = (
+            d.value if d.inferred is None else {"value": d.value, "inferred": d.inferred}
+        )
         fields["date_text"] = d.text
 
     # --- figures -------------------------------------------------------------------------------
@@ -850,7 +977,8 @@ class Drafter:
             # counted: the first actor named right after the number
             counted = next(
                 (
-                    o for o in self.occurrences_in(n.end, right_end + 20)
+                    o
+                    for o in self.occurrences_in(n.end, right_end + 20)
                     if self.entity_kind(o.entity) == "actor" and o.start - n.end < 40
                 ),
                 None,
@@ -858,8 +986,12 @@ class Drafter:
             e_start = n.start
             left_words = re.findall(r"\S+", left)
             if left_words and _quantity(" ".join(left_words[-2:]), "") is not None:
-                e_start = n.start - len(left) + left.rfind(left_words[-2 if len(left_words) > 1 else -1])
-            e_end = max(right_end if right_end - n.end < 60 else n.end, counted.end if counted else 0)
+                e_start = (
+                    n.start - len(left) + left.rfind(left_words[-2 if len(left_words) > 1 else -1])
+                )
+            e_end = max(
+                right_end if right_end - n.end < 60 else n.end, counted.end if counted else 0
+            )
             evidence = self.text.evidence(e_start, e_end)
             if evidence is None or not states(evidence, n):
                 continue
@@ -869,7 +1001,11 @@ class Drafter:
                 about.append(counted.entity)
             if not about:
                 place = next(
-                    (o for o in self.occurrences_in(s_start, s_end) if self.entity_kind(o.entity) in ("place", "state")),
+                    (
+                        o
+                        for o in self.occurrences_in(s_start, s_end)
+                        if self.entity_kind(o.entity) in ("place", "state")
+                    ),
                     None,
                 )
                 if place is None:
@@ -884,7 +1020,7 @@ class Drafter:
                 if q_start <= n.start < q_end:
                     st = next((s for s in self._statements if s.start == q_start), None)
                     speaker = st.fields.get("speaker") if st else None
-            base = slugify(f"{quantity} {self.raw[n.start:n.end]}", 4)
+            base = slugify(f"{quantity} {self.raw[n.start : n.end]}", 4)
             ident, k = base, 2
             while ident in ids:
                 ident, k = f"{base}-{k}", k + 1
@@ -913,7 +1049,9 @@ class Drafter:
         after = self.raw[n.end : n.end + 3]
         if n.value is not None and 1900 <= n.value <= 2100 and re.fullmatch(r"\d{4}", text):
             return True
-        if re.search(r"(?:Vol\.?|No\.|IV|article|\[)\s*$", before) or after.startswith(("]", "%", ":")):
+        if re.search(r"(?:Vol\.?|No\.|IV|article|\[)\s*$", before) or after.startswith(
+            ("]", "%", ":")
+        ):
             return True
         if text.lower() == "one" and re.match(r"\s+(?:of|which|another|day)\b", self.raw[n.end :]):
             return True
@@ -935,7 +1073,11 @@ class Drafter:
             m, type_ = trigger
             dates = [d for d in self.dates if s_start <= d.start < s_end]
             occ = self.occurrences_in(s_start, s_end)
-            places = list(dict.fromkeys(o.entity for o in occ if self.entity_kind(o.entity) in ("place", "state")))
+            places = list(
+                dict.fromkeys(
+                    o.entity for o in occ if self.entity_kind(o.entity) in ("place", "state")
+                )
+            )
             actors = {o.entity for o in occ}
             event, why = self._known_event(type_, dates, actors)
             evidence = self.text.evidence(s_start, s_end)
@@ -955,7 +1097,13 @@ class Drafter:
                 if dates and dates[0].inferred is None:
                     efields["date"] = dates[0].value
                 efields["place"] = places[:2] or None
-                events.append(Entry(efields, f"new event from '{m[0]}': is it one the graph knows? type, label", s_start))
+                events.append(
+                    Entry(
+                        efields,
+                        f"new event from '{m[0]}': is it one the graph knows? type, label",
+                        s_start,
+                    )
+                )
                 why = f"new event from the trigger '{m[0]}'"
             by_sentence[(s_start, s_end)] = event
             if event in reports:
@@ -967,7 +1115,9 @@ class Drafter:
             self._date_fields(fields, dates[:1])
             fields["place"] = places[:3] or None
             fields["evidence"] = [evidence]
-            reports[event] = Entry(fields, f"report: {why}; check date, place, add participants", s_start)
+            reports[event] = Entry(
+                fields, f"report: {why}; check date, place, add participants", s_start
+            )
         return list(reports.values()), events, by_sentence
 
     def _known_event(
@@ -980,9 +1130,14 @@ class Drafter:
                 continue
             score = 0.0
             why = []
-            if e.date is not None and dates and any(
-                d.value == e.date.text or (len(e.date.text) >= 7 and d.value.startswith(e.date.text))
-                for d in dates
+            if (
+                e.date is not None
+                and dates
+                and any(
+                    d.value == e.date.text
+                    or (len(e.date.text) >= 7 and d.value.startswith(e.date.text))
+                    for d in dates
+                )
             ):
                 score += 2
                 why.append(f"date {e.date.text}")
@@ -1016,7 +1171,11 @@ class Drafter:
         ident = article_id or "-".join(
             p for p in (slugify(title), published if published and len(published) >= 7 else "") if p
         )
-        article_fields: dict[str, object] = {"id": ident, "title": title, "genre": meta.values["genre"]}
+        article_fields: dict[str, object] = {
+            "id": ident,
+            "title": title,
+            "genre": meta.values["genre"],
+        }
         actors: list[Entry] = []
         authors = []
         for name, kind in meta.author_kinds.items():
@@ -1029,16 +1188,24 @@ class Drafter:
         if outlet:
             oid = self.known.lookup(outlet) or self._new_id(outlet)
             if oid not in self.known.entities and oid not in self.new:
-                self.new[oid] = NewEntity(oid, "actor", "media-outlet", outlet, "the article's outlet")
+                self.new[oid] = NewEntity(
+                    oid, "actor", "media-outlet", outlet, "the article's outlet"
+                )
             article_fields["outlet"] = oid
         if published:
             article_fields["published"] = (
-                published if published_why is None else {"value": published, "inferred": published_why}
+                published
+                if published_why is None
+                else {"value": published, "inferred": published_why}
             )
         article_fields["url"] = meta.values.get("url")
         article_fields["source_file"] = self.source_name
         provenance = ", ".join(f"{k} from line {n}" for k, n in meta.lines.items() if n)
-        article = Entry(article_fields, f"metadata guessed ({provenance or 'nothing found'}); genre '{meta.values['genre']}' from cues")
+        article = Entry(
+            article_fields,
+            f"metadata guessed ({provenance or 'nothing found'}); genre "
+            f"'{meta.values['genre']}' from cues",
+        )
         reports, events, by_sentence = self.reports()
         self._statements = self.statements()
         figures = self.figures(by_sentence)
@@ -1070,18 +1237,25 @@ class Drafter:
         later = [
             d.value
             for d in date_phrases(self.raw, month)
-            if d.value.startswith(month) and d.value > latest and re.search(r"[A-Z][a-z]", d.text)
-            and not re.search("|".join(w.capitalize() for w in WEEKDAYS) + "|[Yy]esterday|[Tt]oday", d.text)
+            if d.value.startswith(month)
+            and d.value > latest
+            and re.search(r"[A-Z][a-z]", d.text)
+            and not re.search(
+                "|".join(w.capitalize() for w in WEEKDAYS) + "|[Yy]esterday|[Tt]oday", d.text
+            )
         ]
         if later:
             return max(later), (
                 f"no dateline: the latest day the text names ({max(later)}), after the latest "
                 f"known event it names a person of ({latest})"
             )
-        return month, f"no dateline: written after the latest known event it names a person of ({latest})"
+        return (
+            month,
+            f"no dateline: written after the latest known event it names a person of ({latest})",
+        )
 
     def _entities_and_mentions(self, draft: Draft) -> None:
-        needed = set()
+        needed: set[object] = set()
         for entry in (*draft.reports, *draft.statements, *draft.figures):
             for key in ("speaker", "channel", "counted", "about", "source", "place"):
                 value = entry.fields.get(key)
@@ -1095,7 +1269,10 @@ class Drafter:
         for ident, new in self.new.items():
             if ident not in by_entity and ident not in needed:
                 continue
-            entry = Entry({"id": ident, "type": new.type, "label": new.label}, f"new {new.kind}: {new.why}; is it one the graph knows under another name?")
+            entry = Entry(
+                {"id": ident, "type": new.type, "label": new.label},
+                f"new {new.kind}: {new.why}; is it one the graph knows under another name?",
+            )
             (draft.actors if new.kind == "actor" else draft.places).append(entry)
         for ident, occs in by_entity.items():
             if self.entity_kind(ident) == "event":
@@ -1114,18 +1291,23 @@ class Drafter:
                     "entity in other articles: keep the one meant"
                 )
             elif fuzzy:
-                check = "fuzzy match: " + "; ".join(f"{o.text!r} is like {o.fuzzy}" for o in fuzzy[:3])
+                check = "fuzzy match: " + "; ".join(
+                    f"{o.text!r} is like {o.fuzzy}" for o in fuzzy[:3]
+                )
             elif ident in self.new:
                 check = "mention of a new entity"
             else:
                 check = "known entity by a known spelling"
             draft.mentions.append(Entry(fields, check, occs[0].start))
         mentioned = {e.fields["entity"] for e in draft.mentions}
-        for ident in needed - mentioned:  # authors and outlets named only in the metadata
+        for other in needed - mentioned:  # authors and outlets named only in the metadata
+            ident = str(other)
             if self.entity_kind(ident) in ("actor", "state"):
                 name = self._label(ident)
                 if self.text.count(name):
-                    draft.mentions.append(Entry({"entity": ident, "as": [name]}, "named in the metadata", 0))
+                    draft.mentions.append(
+                        Entry({"entity": ident, "as": [name]}, "named in the metadata", 0)
+                    )
         draft.mentions.sort(key=lambda e: e.start)
 
     def curated_warnings(self) -> list[str]:
@@ -1138,7 +1320,10 @@ class Drafter:
                 continue
             found = sum(1 for q in quotes if self.text.count(q))
             if found * 2 >= len(quotes):
-                out.append(f"the text holds {found} of the {len(quotes)} evidence quotes of {path}: it looks already curated there")
+                out.append(
+                    f"the text holds {found} of the {len(quotes)} evidence quotes of {path}: "
+                    "it looks already curated there"
+                )
         return out
 
 
@@ -1165,14 +1350,20 @@ def _quantity(right: str, left: str) -> str | None:
     return None
 
 
-def draft_text(raw: str, source_name: str, corpus: Corpus | None, article_id: str | None = None) -> Draft:
+def draft_text(
+    raw: str, source_name: str, corpus: Corpus | None, article_id: str | None = None
+) -> Draft:
     """The draft of one text against the known graph ``corpus`` (None: nothing known)."""
     return Drafter(raw, source_name, Known.of(corpus)).draft(article_id)
 
 
 def read_source(path: Path) -> str:
     """A source text, with located errors for a missing, binary, non-UTF-8 or empty file."""
-    raw = read_text(path)
+    data = read_regular(path)  # not found, a folder, a FIFO: located errors
+    if b"\x00" in data:
+        line = data[: data.index(b"\x00")].count(b"\n") + 1
+        raise DataError("binary file (NUL byte): not a source text", Location(path, line))
+    raw = decode(data, path)
     if not raw.strip():
         raise DataError("empty source text: nothing to draft", Location(path))
     return raw

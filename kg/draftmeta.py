@@ -18,10 +18,14 @@ _URL = re.compile(r"https?://[^\s<>()\[\]]+")
 _NAME = r"[A-Z][\w.’'-]*(?:\s+(?:[A-Z][\w.’'-]*|al-\w+|bin|de|van|von))*"
 _BY = re.compile(rf"^\s*By\s+(?P<name>{_NAME}(?:\s+and\s+{_NAME})?)\s*$")
 _REPORTS = re.compile(rf"^\s*(?P<name>{_NAME}),\s+.*\b(?:reports|writes)\s*:?\s*$")
-_ARGUES = re.compile(rf"\b(?:argues|writes|explains|reports)\s+(?P<name>[A-Z]\w+(?:\s+[A-Z]\w+)+)")
-_SIGN_OFF = re.compile(r"^\s*[–—-]\s*(?P<name>[^,\n]{2,60}),\s*(?P<outlet>[^,\n]{2,80})(?:,(?P<issue>.*))?$")
+_ARGUES = re.compile(r"\b(?:argues|writes|explains|reports)\s+(?P<name>[A-Z]\w+(?:\s+[A-Z]\w+)+)")
+_SIGN_OFF = re.compile(
+    r"^\s*[–—-]\s*(?P<name>[^,\n]{2,60}),\s*(?P<outlet>[^,\n]{2,80})(?:,(?P<issue>.*))?$"
+)
 _SOURCE = re.compile(r"^\s*Source:?\s*\[?(?P<name>[A-Z][^\]\n(]{3,100}?)\]?(?:\(#?\))?\.?\s*$")
-_COPYRIGHT = re.compile(r"(?:Copyright\s*)?©\s*(?:\d{4}\s+)?(?P<name>[A-Z][\w .&’'-]+?)(?:\s+-\s|,|\.|\s+All rights|$)")
+_COPYRIGHT = re.compile(
+    r"(?:Copyright\s*)?©\s*(?:\d{4}\s+)?(?P<name>[A-Z][\w .&’'-]+?)(?:\s+-\s|,|\.|\s+All rights|$)"
+)
 _PUBLISHED = re.compile(r"^\s*(?:Publication date|Published|Date)\s*:", re.IGNORECASE)
 _VOLUME = re.compile(r"\b(?:Vol\.?|Volume|No\.|Issue)\s*\d+\s*,?\s*(?P<year>(?:19|20)\d\d)\b")
 _OPINION_CUES = re.compile(
@@ -75,7 +79,9 @@ def guess_meta(raw: str) -> Meta:
             if run:
                 break
             continue
-        if _heading(line) and not date_phrases(line, None) or (_heading(line) and len(line.split()) > 6):
+        if (_heading(line) and not date_phrases(line, None)) or (
+            _heading(line) and len(line.split()) > 6
+        ):
             run.append((n, line))
         elif run:
             break
@@ -84,7 +90,7 @@ def guess_meta(raw: str) -> Meta:
     if run:
         n, title = run[0]
         title = title.strip()
-        if len(title) > 2 and title[0] in "“\"" and title[-1] in "”\"":
+        if len(title) > 2 and title[0] in '“"' and title[-1] in '”"':
             title = title[1:-1].strip()
         meta.set("title", " ".join(title.split()), n)
     for n, line in numbered[:15]:

@@ -88,16 +88,18 @@ class Text:
         s_start, s_end = self.sentence_of(start)
         s_end = max(s_end, end)
         left, right = start, end
+        grow_right = True
         while True:
             phrase = self.raw[left:right].strip()
             if phrase and self.count(phrase) == 1:
                 return phrase
             if left <= s_start and right >= s_end:
                 return None
-            if right < s_end:
+            if (grow_right or left <= s_start) and right < s_end:
                 right = _next_word_end(self.raw, right, s_end)
-            if left > s_start:
+            else:
                 left = _previous_word_start(self.raw, left, s_start)
+            grow_right = not grow_right
 
 
 def _next_word_end(raw: str, pos: int, limit: int) -> int:
@@ -116,11 +118,28 @@ def _previous_word_start(raw: str, pos: int, limit: int) -> int:
 
 # --- numbers -------------------------------------------------------------------------------------
 
-_UNIT_WORDS = (
-    "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-    "sixteen seventeen eighteen nineteen"
-).split()
-_TEN_WORDS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+_UNIT_WORDS = [
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+]
+_TEN_WORDS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
 _WORD_NUMBER = (
     r"(?:(?:" + "|".join(_TEN_WORDS) + r")(?:-(?:" + "|".join(_UNIT_WORDS[:9]) + r"))?"
     r"|" + "|".join(sorted(_UNIT_WORDS, key=len, reverse=True)) + r")"
@@ -262,9 +281,28 @@ WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
 _ORDINAL_WORDS = {
     w: i
     for i, w in enumerate(
-        "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth "
-        "thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth"
-        .split(),
+        [
+            "first",
+            "second",
+            "third",
+            "fourth",
+            "fifth",
+            "sixth",
+            "seventh",
+            "eighth",
+            "ninth",
+            "tenth",
+            "eleventh",
+            "twelfth",
+            "thirteenth",
+            "fourteenth",
+            "fifteenth",
+            "sixteenth",
+            "seventeenth",
+            "eighteenth",
+            "nineteenth",
+            "twentieth",
+        ],
         1,
     )
 }
@@ -276,7 +314,8 @@ _LEAD = r"(?P<lead>(?:[Ss]ince|[Ii]n|[Oo]n|[Ee]arlier in|[Ll]ate|[Ee]arly)\s+)?"
 _DATE = re.compile(
     r"(?<![\w-])(?:"
     + rf"{_LEAD}{_MONTH}\s+(?:{_DAY}|{_DAY_WORD})(?:,?\s+{_YEAR})?"
-    + rf"|{_LEAD.replace('lead', 'lead2')}(?P<day2>\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH.replace('month', 'month2')}"
+    + rf"|{_LEAD.replace('lead', 'lead2')}(?P<day2>\d{{1,2}})(?:st|nd|rd|th)?\s+"
+    + _MONTH.replace("month", "month2")
     + rf"(?:,?\s+{_YEAR.replace('year', 'year2')})?"
     + rf"|{_LEAD.replace('lead', 'lead3')}{_MONTH.replace('month', 'month3')}"
     + rf"(?:\s+{_YEAR.replace('year', 'year3')})?"
@@ -378,20 +417,26 @@ def _resolve(
     published_day = dt.date(pub[0], pub[1], pub[2])
     if g["weekday"]:
         back = (published_day.weekday() - WEEKDAYS.index(g["weekday"].lower())) % 7 or 7
-        day = published_day - dt.timedelta(days=back)
+        when = published_day - dt.timedelta(days=back)
         why = f"the last {g['weekday']} before the publication date ({published})"
-        return DatePhrase(m.start(), m.end(), text, day.isoformat(), why)
+        return DatePhrase(m.start(), m.end(), text, when.isoformat(), why)
     rel = g["rel"].lower()
     if rel in ("yesterday", "today"):
-        day = published_day - dt.timedelta(days=1 if rel == "yesterday" else 0)
-        return DatePhrase(m.start(), m.end(), text, day.isoformat(), f"'{text}' in an article of {published}")
+        when = published_day - dt.timedelta(days=1 if rel == "yesterday" else 0)
+        return DatePhrase(
+            m.start(), m.end(), text, when.isoformat(), f"'{text}' in an article of {published}"
+        )
     if anchor is None:
         return None
-    n = 1 if g["n"] is None else (_UNIT_WORDS.index(g["n"]) + 1 if g["n"].isalpha() else int(g["n"]))
+    n = (
+        1
+        if g["n"] is None
+        else (_UNIT_WORDS.index(g["n"]) + 1 if g["n"].isalpha() else int(g["n"]))
+    )
     sign = -1 if "before" in rel else 1
-    day = anchor + dt.timedelta(days=sign * n)
+    when = anchor + dt.timedelta(days=sign * n)
     why = f"'{text}' counted from {anchor.isoformat()}, the date the text gave last"
-    return DatePhrase(m.start(), m.end(), text, day.isoformat(), why)
+    return DatePhrase(m.start(), m.end(), text, when.isoformat(), why)
 
 
 def _checked(m: re.Match[str], text: str, value: str, why: str | None) -> DatePhrase | None:

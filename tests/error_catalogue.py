@@ -220,8 +220,8 @@ def fault_cases(tmp: Path) -> Iterator[tuple[str, str, int, str]]:
         *_run(["query", "list", "--queries", str(queries)], tmp),
     )
     os.mkfifo(tmp / "article.txt")
-    new = ["new", str(tmp / "article.txt"), "-e", str(tmp / "extractions")]
-    yield (special, "fifo-as-source-of-kg-new", *_run(new, tmp))
+    draft = ["draft", str(tmp / "article.txt"), "-e", str(tmp / "extractions")]
+    yield (special, "fifo-as-source-of-kg-draft", *_run(draft, tmp))
     export = ["export", *build[1:], "--out", str(tmp / "build")]
     yield (special, "export-to-a-folder", *_run([*export, "-o", str(tmp / "queries")], tmp))
     under = str(tmp / "article.yaml" / "kg.ttl")
