@@ -207,7 +207,7 @@ def run(extractions: Path, sources: Path, kg: str) -> list[Result]:
             others = [f for p, f in files.items() if p != path]
             corpus, _ = link(others)
             known = set(corpus.entities)
-            out = folder / "draft.yaml"
+            out = Path(tmp) / "draft.yaml"  # outside the folder: not known to the next run
             seconds = float("inf")
             for _ in range(3):  # the fastest of three: the machine may be shared
                 start = time.perf_counter()
@@ -223,6 +223,8 @@ def run(extractions: Path, sources: Path, kg: str) -> list[Result]:
                     file=sys.stderr,
                 )
                 continue
+            shutil.copy(out, folder / "draft.yaml")
+            out = folder / "draft.yaml"
             draft = read_file(out, vocab)
             corpus2, _ = link([*others, draft])
             _, problems, _ = verify(corpus2, sources)

@@ -87,6 +87,7 @@ class Known:
     event_actors: dict[str, set[str]] = field(default_factory=dict)
     surnames: dict[str, set[str]] = field(default_factory=dict)  # last name -> persons
     also: dict[str, str] = field(default_factory=dict)  # key -> a second entity it names
+    role_keys: set[str] = field(default_factory=set)  # spellings that are titles
     sources: dict[str, str] = field(default_factory=dict)  # source_file -> extraction file
     quotes: dict[str, list[str]] = field(default_factory=dict)  # extraction file -> quotes
 
@@ -119,6 +120,7 @@ class Known:
                 for role in m.roles:  # "Iraqi Prime Minister": "the Iraqi prime minister"
                     if len(role.split()) >= 2:
                         add(role, m.entity)
+                        known.role_keys.add(fold(role).casefold())
                 for form in m.forms:
                     if _useful(form):
                         add(form, m.entity)
@@ -284,6 +286,7 @@ _TITLES = (
     r"|[Ee]ditor|[Aa]mbassador)"
 )
 _TITLE_BEFORE = re.compile(rf"\b(?P<title>{_TITLES})\s*,?\s*$")
+_LEADING_TITLE = re.compile(rf"(?:{_TITLES})(?:\s+of\s+[A-Z]\w+)?\s+")
 _OUTLET_CUE = re.compile(
     r"(?:\btold|\baccording to|\breported(?:\s+\w+){0,3}\s+in|\bin an article in"
     r"|\bAs an article in)"
@@ -480,7 +483,8 @@ _CONNECTORS = {"of", "the", "for", "al", "bin"}
 _SPEECH = (
     r"said|says|told|tweeted|stressed|stressing|added|wrote|writes|shouted|warned|stated|"
     r"noted|argued|argues|claimed|declared|announced|insisted|explained|reported|points out|"
-    r"called|calling|promised|urged|asked|replied|statement|states|noted"
+    r"called|calling|promised|urged|asked|replied|statement|states|noted|described|presented|"
+    r"labelled|branded"
 )
 _SPEECH_VERB = re.compile(rf"\b(?:{_SPEECH})\b", re.IGNORECASE)
 _CLAIM = re.compile(
@@ -588,6 +592,12 @@ class Drafter:
                 if entity is None and re.search(r"[’']s$", phrase):  # a possessive
                     phrase, end = phrase[:-2], end - 2
                     entity = self.known.lookup(phrase)
+                if (
+                    entity is not None
+                    and fold(phrase).casefold() in self.known.role_keys
+                    and re.match(r",?\s+(?:[A-Z]|al-)", self.raw[end : end + 6])
+                ):
+                    continue  # a title before a name ("Iraq's Prime Minister, X"): X is meant
                 if entity is not None:
                     self.occurrences.append(Occurrence(entity, start, end, phrase))
                     taken.update(range(i, i + n))
@@ -601,9 +611,15 @@ class Drafter:
         # name has been used
         seen = {o.entity for o in self.occurrences}
         for i, t in enumerate(tokens):
-            persons = self.known.surnames.get(fold(t.text))
+            persons = self.known.surnames.get(fold(t.text).split()[-1])
             if i in taken or not persons or len(persons) != 1 or not t.capitalised:
                 continue
+            if (
+                i + 1 < len(tokens)
+                and tokens[i + 1].capitalised
+                and tokens[i + 1].start - t.end <= 1
+            ):
+                continue  # part of a longer name ("Sadr City")
             (person,) = persons
             before = self.raw[max(0, t.start - 40) : t.start]
             earlier = any(o.entity == person and o.end <= t.start for o in self.occurrences)
@@ -647,8 +663,18 @@ class Drafter:
                     break
             run = tokens[i : j + 1]
             i = j + 1
+            the = run[0] if run and run[0].text == "The" else None
             while run and (run[0].text in _SKIP_WORDS or run[0].text in _MONTH_WORDS):
                 run = run[1:]
+            if not run:
+                continue
+            if the is not None and any(_cue(t.text) for t in run) and run[0].start == the.end + 1:
+                run = [the, *run]  # "The Guardian": the article is part of the name
+            title = _LEADING_TITLE.match(self.raw, run[0].start, run[-1].end)
+            if title and title.end() < run[-1].end:
+                rest = [t for t in run if t.start >= title.end()]
+                if len(rest) >= 2:
+                    run = rest  # "Secretary of State Madeleine Albright": the name
             if len(run) > 2 and run[0].start in sentence_starts and run[1].text in _CONNECTORS:
                 run = run[1:]  # "Members of the X": a common noun opens the sentence
             while run and run[0].text in _CONNECTORS:
@@ -661,6 +687,15 @@ class Drafter:
                 run = run[:-1]
             if not run:
                 continue
+            k = self.text.tokens.index(run[0])
+            if (
+                k > 0
+                and (k - 1) in self._taken
+                and self.text.tokens[k - 1].text.replace(".", "").isupper()
+                and any(_cue(t.text) for t in run)
+                and run[0].start - self.text.tokens[k - 1].end == 1
+            ):
+                run = [self.text.tokens[k - 1], *run]  # "US Labor Against the War"
             start, end = run[0].start, run[-1].end
             phrase = self.raw[start:end]
             if any(s <= start < e for s, e in slogans):
@@ -669,7 +704,7 @@ class Drafter:
                 word = run[0].text
                 if (
                     word in _MONTH_WORDS
-                    or (_DEMONYM.match(word) and not word.isupper())
+                    or (_DEMONYM.match(word) and not word.isupper() and not _cue(word))
                     or (run[0].start in sentence_starts and not word.isupper())
                     or len(word) < 3
                 ):
@@ -747,6 +782,12 @@ class Drafter:
         self.used_ids.add(ident)
         return ident
 
+    def _is_person(self, ident: str) -> bool:
+        e = self.known.entities.get(ident)
+        if isinstance(e, Actor):
+            return e.type == "person"
+        return ident in self.new and self.new[ident].type == "person"
+
     def entity_kind(self, ident: str) -> str:
         if ident in self.new:
             return self.new[ident].kind
@@ -781,7 +822,11 @@ class Drafter:
                         pairs.append((o, c))
                         closes.remove(c)
             spans += [(p_start + o + 1, p_start + c) for o, c in pairs if c - o > 2]
-        return spans
+            spans += [  # ‘single quotation marks’, not apostrophes
+                (p_start + m.start(1), p_start + m.end(1))
+                for m in re.finditer(r"(?<![\w])‘([^‘’“”]{2,80}?)’(?![\w])", para)
+            ]
+        return sorted(spans)
 
     def statements(self) -> list[Entry]:
         out: list[Entry] = []
@@ -807,6 +852,9 @@ class Drafter:
             next_open = self.raw.find("“", q_end + 1, after_end)
             a_end = min(after_end, q_end + 1 + 160) if next_open < 0 else next_open
             b_start = max(para[0], s_start, previous[0] + 1 if previous else 0)
+            k = self.text.paragraphs.index(para)
+            if q_start - 1 == para[0] and k and self.raw[: para[0]].rstrip().endswith(":"):
+                b_start = max(self.text.paragraphs[k - 1][0], previous[0] + 1 if previous else 0)
             speaker, channel = self._attribution(b_start, q_start, q_end, a_end)
             # a quotation with no speaker of its own continues the one just before it in the
             # same sentence, or in the same paragraph when nothing attributes it
@@ -864,9 +912,10 @@ class Drafter:
         right after "told"."""
         for w_start, w_end in ((q_end + 1, a_end), (b_start, q_start - 1)):
             window = self.raw[w_start:w_end]
-            verb = _SPEECH_VERB.search(window)
-            if verb is None:
+            verbs = list(_SPEECH_VERB.finditer(window))
+            if not verbs:
                 continue
+            verb = verbs[0] if w_start > q_end else verbs[-1]  # the one nearest the quote
             actors = [
                 o
                 for o in self.occurrences_in(w_start, w_end)
@@ -875,8 +924,11 @@ class Drafter:
             v_start, v_end = w_start + verb.start(), w_start + verb.end()
             before = [o for o in actors if o.end <= v_start]
             after = [o for o in actors if o.start >= v_end]
+            persons = [o for o in before if self._is_person(o.entity)]
             if w_start > q_end:  # after the quote: the name right after it
                 speaker = before[0] if before else (after[0] if after else None)
+            elif persons:  # before it: the sentence's subject, a person
+                speaker = persons[0]
             else:
                 speaker = before[-1] if before else (after[0] if after else None)
             channel = None
@@ -957,6 +1009,7 @@ class Drafter:
         ids: set[str] = set()
         quotes = self.quotations()
         date_spans = [(d.start, d.end) for d in self.dates]
+        previous: tuple[int, str] | None = None  # (sentence, quantity) of the last figure
         for n in number_phrases(self.raw):
             if any(s <= n.start < e for s, e in date_spans) or self._not_a_count(n):
                 continue
@@ -966,14 +1019,19 @@ class Drafter:
             if re.match(r"\s+(?:years?|months?|weeks?|days?|hours?|decades?)\b", self.raw[n.end :]):
                 continue  # a duration, not a count
             clause_end = re.search(
-                r"[,;:!?”)]|\.(?=\s|$)|\s[–—]\s|\s+(?:and|but|while|which|who)\s",
+                r"[,;:!?”)]|(?<![A-Z])\.(?=\s|$)|\s[–—]\s|\s+(?:and|but|while|which|who)\s",
                 self.raw[n.end : s_end],
             )
             right_end = n.end + (clause_end.start() if clause_end else s_end - n.end)
             right = self.raw[n.end : right_end]
             quantity = _quantity(right, left)
+            if quantity is None and previous is not None and previous[0] == s_start:
+                quantity = previous[1]  # "3 sites in X and two in Y": the same again
+            if quantity is None:  # "killed X, Y and at least six others"
+                quantity = _casualty(self.raw[s_start : n.start])
             if quantity is None:
                 continue
+            previous = (s_start, quantity)
             # counted: the first actor named right after the number
             counted = next(
                 (
@@ -1000,13 +1058,10 @@ class Drafter:
             if counted is not None:
                 about.append(counted.entity)
             if not about:
+                inside = self.occurrences_in(s_start, s_end)
                 place = next(
-                    (
-                        o
-                        for o in self.occurrences_in(s_start, s_end)
-                        if self.entity_kind(o.entity) in ("place", "state")
-                    ),
-                    None,
+                    (o for o in inside if self.entity_kind(o.entity) in ("place", "state")),
+                    inside[0] if inside else None,
                 )
                 if place is None:
                     continue
@@ -1048,7 +1103,7 @@ class Drafter:
         before = self.raw[max(0, n.start - 8) : n.start]
         after = self.raw[n.end : n.end + 3]
         if n.value is not None and 1900 <= n.value <= 2100 and re.fullmatch(r"\d{4}", text):
-            return True
+            return _quantity(" ".join(self.raw[n.end : n.end + 30].split()[:2]), "") is None
         if re.search(r"(?:Vol\.?|No\.|IV|article|\[)\s*$", before) or after.startswith(
             ("]", "%", ":")
         ):
@@ -1327,6 +1382,11 @@ class Drafter:
         return out
 
 
+def _cue(word: str) -> bool:
+    """Whether a word says what kind of organisation or place a name is."""
+    return any(word in cues for cues in (*_ORG_WORDS.values(), *_PLACE_WORDS.values()))
+
+
 _FUNCTION_WORDS = {"With", "Against", "About", "Without", "Into", "Over", "Under", "Between"}
 
 
@@ -1348,6 +1408,15 @@ def _quantity(right: str, left: str) -> str | None:
             if pattern.search(words):
                 return quantity
     return None
+
+
+_CASUALTY = re.compile(r"\b(?:killed|killing|wounded|wounding|injured|arrested)\b", re.IGNORECASE)
+
+
+def _casualty(before: str) -> str | None:
+    """The casualty verb an elliptical number depends on, from the words before it."""
+    found = _CASUALTY.findall(before)
+    return _quantity(found[-1], "") if found else None
 
 
 def draft_text(
