@@ -810,8 +810,7 @@ class Drafter:
             opens = [m.start() for m in re.finditer(r"[“]", para)]
             closes = [m.start() for m in re.finditer(r"[”]", para)]
             if not opens and not closes:
-                straight = [m.start() for m in re.finditer(r'"', para)]
-                pairs = list(zip(straight[::2], straight[1::2], strict=False))
+                pairs = _straight_pairs(para)
             else:
                 pairs = []
                 if closes and (not opens or closes[0] < opens[0]):
@@ -842,9 +841,7 @@ class Drafter:
             after = self.raw[q_end + 1 : after_end]
             speech = _SPEECH_VERB.search(after[:120]) or _SPEECH_VERB.search(before[-80:])
             n_words = len(words.split())
-            titled = all(w[:1].isupper() for w in words.split()) and not words.endswith(
-                ("!", "?", ".")
-            )
+            titled = _title_case(words) and not words.endswith(("!", "?", "."))
             if titled and n_words <= 6:
                 continue  # a name in quotation marks, not words said
             if n_words < 4 and speech is None and not re.search(r"\bas\s*$", before):
@@ -1391,8 +1388,24 @@ _FUNCTION_WORDS = {"With", "Against", "About", "Without", "Into", "Over", "Under
 
 
 def _title_case(text: str) -> bool:
-    words = re.findall(r"[^\W\d_][\w’'-]*", text)
+    words = [re.sub(r"^(?:al|el)-", "", w) for w in re.findall(r"[^\W\d_][\w’'-]*", text)]
     return 0 < len(words) <= 12 and all(w[:1].isupper() for w in words if len(w) > 3)
+
+
+def _straight_pairs(para: str) -> list[tuple[int, int]]:
+    """Pairs of straight double quotes: one opens after a space or a bracket and before a
+    word; one closes after a word. A mark between letters (mojibake) is neither."""
+    pairs, opened = [], None
+    for m in re.finditer(r'"', para):
+        i = m.start()
+        before = para[i - 1] if i else " "
+        after = para[i + 1] if i + 1 < len(para) else " "
+        if opened is None and (before.isspace() or before in "([") and not after.isspace():
+            opened = i
+        elif opened is not None and not before.isspace():
+            pairs.append((opened, i))
+            opened = None
+    return pairs
 
 
 def _clean_quote(words: str) -> str:
