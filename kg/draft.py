@@ -120,7 +120,7 @@ class Known:
                 for role in m.roles:  # "Iraqi Prime Minister": "the Iraqi prime minister"
                     if len(role.split()) >= 2:
                         add(role, m.entity)
-                        known.role_keys.add(fold(role).casefold())
+                        known.role_keys.update(fold(v).casefold() for v in variants(role))
                 for form in m.forms:
                     if _useful(form):
                         add(form, m.entity)
@@ -143,6 +143,16 @@ class Known:
             ranked = counter.most_common(2)
             if len(ranked) > 1 and ranked[1][1] * 2 >= ranked[0][1]:
                 known.also[key.casefold() if loose else key] = ranked[1][0]
+        for e in corpus.entities.values():  # "US troops" begins "US troops in Iraq": both
+            words = fold(e.label).split()
+            for n in range(2, len(words)):
+                if words[n] not in ("in", "of", "at", "near", "from", "on"):
+                    continue  # a head noun qualified by a place: the same kind of thing
+                prefix = " ".join(words[:n])
+                for table in (known.exact, known.loose):
+                    key = prefix if table is known.exact else prefix.casefold()
+                    if table.get(key, e.id) != e.id:
+                        known.also.setdefault(key, e.id)
         return known
 
     def second(self, phrase: str) -> str | None:
@@ -516,6 +526,8 @@ _TRIGGERS: list[tuple[re.Pattern[str], str]] = [
         (r"\bshoot(?:ing)? down|shot down\b", "shoot-down"),
         (r"\barrest(?:ed|s)?\b", "arrests"),
         (r"\b(?:war|civil war)\b", "war"),
+        (r"\brevolution\b", "protest-movement"),
+        (r"\b(?:atrocities|massacres?)\b", "armed-attack"),
         (r"\b(?:attacks?|attacked)\b", "armed-attack"),
         (r"\b(?:killed|killing)\b", "military-action"),
         (r"\b(?:sent|send|deployed|reinforced)\b", "troop-deployment"),
@@ -594,7 +606,10 @@ class Drafter:
                     entity = self.known.lookup(phrase)
                 if (
                     entity is not None
-                    and fold(phrase).casefold() in self.known.role_keys
+                    and (
+                        fold(phrase).casefold() in self.known.role_keys
+                        or re.fullmatch(_TITLES, phrase)
+                    )
                     and re.match(r",?\s+(?:[A-Z]|al-)", self.raw[end : end + 6])
                 ):
                     continue  # a title before a name ("Iraq's Prime Minister, X"): X is meant
