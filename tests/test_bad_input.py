@@ -100,7 +100,7 @@ ARTICLE_CASES = [
         "    date_text: on Sunday",
         "    date_txt: on Sunday",
         "34: reports[0].date_txt: unknown field 'date_txt'; did you mean 'date_text'? allowed: "
-        "event, date, end_date, date_text, place, participants, evidence, note",
+        "event, date, end_date, date_text, place, participants, evidence, note, draft",
         id="unknown-field",
     ),
     pytest.param(
