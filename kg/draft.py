@@ -706,12 +706,14 @@ class Drafter:
             if (
                 k > 0
                 and (k - 1) in self._taken
-                and self.text.tokens[k - 1].text.replace(".", "").isupper()
+                and self.text.tokens[k - 1].capitalised
                 and any(_cue(t.text) for t in run)
                 and run[0].start - self.text.tokens[k - 1].end == 1
             ):
                 run = [self.text.tokens[k - 1], *run]  # "US Labor Against the War"
             start, end = run[0].start, run[-1].end
+            if re.search(r"[’']s$", self.raw[start:end]):
+                end -= 2  # "Iraq Occupation Focus’s": the name without the possessive
             phrase = self.raw[start:end]
             if any(s <= start < e for s, e in slogans):
                 continue
@@ -1036,7 +1038,8 @@ class Drafter:
             )
             right_end = n.end + (clause_end.start() if clause_end else s_end - n.end)
             right = self.raw[n.end : right_end]
-            quantity = _quantity(right, left)
+            # "a US contractor was killed": the verb is in the phrase
+            quantity = _casualty(self.raw[n.start : n.end]) or _quantity(right, left)
             if quantity is None and previous is not None and previous[0] == s_start:
                 quantity = previous[1]  # "3 sites in X and two in Y": the same again
             if quantity is None:  # "killed X, Y and at least six others"
@@ -1059,9 +1062,8 @@ class Drafter:
                 e_start = (
                     n.start - len(left) + left.rfind(left_words[-2 if len(left_words) > 1 else -1])
                 )
-            e_end = max(
-                right_end if right_end - n.end < 60 else n.end, counted.end if counted else 0
-            )
+            word = _quantity_word(right)
+            e_end = max(n.end + word if word else n.end, counted.end if counted else 0)
             evidence = self.text.evidence(e_start, e_end)
             if evidence is None or not states(evidence, n):
                 continue
@@ -1396,6 +1398,7 @@ class Drafter:
 
 def _cue(word: str) -> bool:
     """Whether a word says what kind of organisation or place a name is."""
+    word = re.sub(r"[’']s$", "", word)
     return any(word in cues for cues in (*_ORG_WORDS.values(), *_PLACE_WORDS.values()))
 
 
@@ -1439,6 +1442,15 @@ def _quantity(right: str, left: str) -> str | None:
 
 
 _CASUALTY = re.compile(r"\b(?:killed|killing|wounded|wounding|injured|arrested)\b", re.IGNORECASE)
+
+
+def _quantity_word(right: str) -> int:
+    """Where the word that says what a number counts ends, in the words after it (0: none)."""
+    for pattern, _ in _QUANTITIES:
+        m = pattern.search(right)
+        if m:
+            return m.end()
+    return 0
 
 
 def _casualty(before: str) -> str | None:

@@ -143,7 +143,7 @@ _TEN_WORDS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty"
 _WORD_NUMBER = (
     r"(?:(?:" + "|".join(_TEN_WORDS) + r")(?:-(?:" + "|".join(_UNIT_WORDS[:9]) + r"))?"
     r"|" + "|".join(sorted(_UNIT_WORDS, key=len, reverse=True)) + r")"
-    r"(?:\s+(?:hundred|thousand|million))*"
+    r"(?:\s+(?:hundred|thousand|million|dozen))*"
 )
 _DIGIT_NUMBER = (
     r"\d{1,3}(?:,\d{3})+(?![\d,])|\d{1,3}(?:\.\d{3})+(?![\d.])|\d+(?:\.\d+)?\s+(?:million|billion)"
@@ -243,8 +243,10 @@ def number_phrases(raw: str) -> list[NumberPhrase]:
         hedge = _HEDGES[m["hedge"].lower()] if m["hedge"] else "exact"
         out.append(NumberPhrase(start, m.end("num"), hedge, value=value))
     for m in _ONE_CASUALTY.finditer(raw):
-        key = "num" if m["num"] else "num2"
-        out.append(NumberPhrase(m.start(key), m.end(key), "exact", value=1))
+        if m["num"]:  # "killed a ...": the number
+            out.append(NumberPhrase(m.start("num"), m.end("num"), "exact", value=1))
+        else:  # "a US contractor was killed": up to the verb
+            out.append(NumberPhrase(m.start("num2"), m.end("verb2"), "exact", value=1))
     return sorted(out, key=lambda n: n.start)
 
 

@@ -48,7 +48,7 @@ def test_numbers_with_hedges_ranges_magnitudes_and_words() -> None:
         "At least 12 sailors drowned; some 3,400 workers struck; over 7,000 were injured; "
         "from 1,200 to 1,500 marched; between 30 and 40 were held; thousands rallied; "
         "half a million fled; 4.200 troops and (officially) 900 soldiers stayed; "
-        "nearly two dozen left; a guard was killed."
+        "nearly two dozen left; a guard was killed; they killed a driver."
     )
     assert _rows(raw) == [
         ("At least 12", "at-least", 12, None, None),
@@ -60,7 +60,8 @@ def test_numbers_with_hedges_ranges_magnitudes_and_words() -> None:
         ("half a million", "exact", 500000, None, None),
         ("4.200", "exact", 4200, None, None),
         ("(officially) 900", "officially", 900, None, None),
-        ("nearly two", "nearly", 2, None, None),
+        ("nearly two dozen", "nearly", 24, None, None),
+        ("a guard was killed", "exact", 1, None, None),
         ("a", "exact", 1, None, None),
     ]
 
