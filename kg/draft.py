@@ -32,6 +32,7 @@ from .errors import DataError, Location
 from .extraction import Vocabulary, extraction_paths, link, read_file
 from .fsutil import read_regular
 from .model import Actor, Corpus, Entity, Event, Figure, Place, Report, Statement
+from .schema import SECTIONS
 from .yamlstrict import decode
 
 FUZZY_CUTOFF = 88  # rapidfuzz ratio (0-100) for a spelling "like" a known one
@@ -235,7 +236,7 @@ class Draft:
             "article:",
         ]
         out += _mapping(self.article, "  ")
-        for name in ("actors", "places", "events", "mentions", "reports", "statements", "figures"):
+        for name in (s.key for s in SECTIONS if s.many):  # the format's order
             entries: list[Entry] = getattr(self, name)
             out.append("")
             if not entries:
@@ -503,36 +504,39 @@ _CLAIM = re.compile(
 )
 _ACCORDING = re.compile(r"\b[Aa]ccording to\s+(?:the\s+)?")
 
+
+def _rules(*rules: tuple[str, str]) -> list[tuple[re.Pattern[str], str]]:
+    """(pattern of English, value) pairs, compiled, case ignored, in order."""
+    return [(re.compile(p, re.IGNORECASE), value) for p, value in rules]
+
+
 # event triggers: a pattern of English -> event type
-_TRIGGERS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(p, re.IGNORECASE), t)
-    for p, t in (
-        (r"\bdrone strikes?\b", "drone-strike"),
-        (r"\b(?:air ?strikes?|air strikes?|bomb(?:ing|ed)|missile attack)\b", "airstrike"),
-        (r"\brocket (?:attacks?|fire)\b", "rocket-attack"),
-        (r"\bassassinat(?:ed|ion|ions)\b|\btargeted killings?\b", "targeted-killing"),
-        (r"\bstrikes?\b(?= (?:on|against))", "airstrike"),
-        (r"\binvasion\b|\binvaded\b", "invasion"),
-        (r"\b(?:stormed|storming|siege|assault)\b", "violent-protest"),
-        (
-            r"\b(?:rall(?:y|ied|ies)|march(?:ed|es)?|demonstrations?|protests?|uprisings?)\b",
-            "protest",
-        ),
-        (r"\b(?:voted?|votes)\b", "vote"),
-        (r"\bsanctions\b", "sanctions"),
-        (r"\bresign(?:ed|ation)\b|\bstep down\b", "resignation"),
-        (r"\b(?:formed|founded|set up)\b", "founding"),
-        (r"\bwithdr(?:aw|ew|awal)\b", "withdrawal"),
-        (r"\bshoot(?:ing)? down|shot down\b", "shoot-down"),
-        (r"\barrest(?:ed|s)?\b", "arrests"),
-        (r"\b(?:war|civil war)\b", "war"),
-        (r"\brevolution\b", "protest-movement"),
-        (r"\b(?:atrocities|massacres?)\b", "armed-attack"),
-        (r"\b(?:attacks?|attacked)\b", "armed-attack"),
-        (r"\b(?:killed|killing)\b", "military-action"),
-        (r"\b(?:sent|send|deployed|reinforced)\b", "troop-deployment"),
-    )
-]
+_TRIGGERS = _rules(
+    (r"\bdrone strikes?\b", "drone-strike"),
+    (r"\b(?:air ?strikes?|air strikes?|bomb(?:ing|ed)|missile attack)\b", "airstrike"),
+    (r"\brocket (?:attacks?|fire)\b", "rocket-attack"),
+    (r"\bassassinat(?:ed|ion|ions)\b|\btargeted killings?\b", "targeted-killing"),
+    (r"\bstrikes?\b(?= (?:on|against))", "airstrike"),
+    (r"\binvasion\b|\binvaded\b", "invasion"),
+    (r"\b(?:stormed|storming|siege|assault)\b", "violent-protest"),
+    (
+        r"\b(?:rall(?:y|ied|ies)|march(?:ed|es)?|demonstrations?|protests?|uprisings?)\b",
+        "protest",
+    ),
+    (r"\b(?:voted?|votes)\b", "vote"),
+    (r"\bsanctions\b", "sanctions"),
+    (r"\bresign(?:ed|ation)\b|\bstep down\b", "resignation"),
+    (r"\b(?:formed|founded|set up)\b", "founding"),
+    (r"\bwithdr(?:aw|ew|awal)\b", "withdrawal"),
+    (r"\bshoot(?:ing)? down|shot down\b", "shoot-down"),
+    (r"\barrest(?:ed|s)?\b", "arrests"),
+    (r"\b(?:war|civil war)\b", "war"),
+    (r"\brevolution\b", "protest-movement"),
+    (r"\b(?:atrocities|massacres?)\b", "armed-attack"),
+    (r"\b(?:attacks?|attacked)\b", "armed-attack"),
+    (r"\b(?:killed|killing)\b", "military-action"),
+    (r"\b(?:sent|send|deployed|reinforced)\b", "troop-deployment"),
+)
 _TYPE_FAMILY = {
     "airstrike": "strike",
     "drone-strike": "strike",
@@ -548,29 +552,26 @@ _TYPE_FAMILY = {
 }
 
 # what a figure counts: a word near the number -> quantity (the first rule that applies)
-_QUANTITIES: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(p, re.IGNORECASE), q)
-    for p, q in (
-        (r"\b(?:killed|killing|kill|dead|deaths?|lives|murdered|died)\b", "killed"),
-        (r"\b(?:wounded|wounding|injured|injuring)\b", "wounded"),
-        (r"\b(?:arrested|detained|jailed)\b", "arrested"),
-        (r"\bsites?\b", "sites-struck"),
-        (r"\btargets\b", "targets"),
-        (r"\b(?:attacks|times?)\b", "attacks"),
-        (
-            r"\b(?:sent|send|sending|additional|more|on their way|reinforce\w*)\b"
-            r"(?=.*\b(?:troops|soldiers|Marines|forces)\b)|\b(?:troops|soldiers|Marines)\b"
-            r"(?=.*\b(?:sent|on their way)\b)",
-            "troops-sent",
-        ),
-        (r"\b(?:troops|soldiers|Marines|personnel)\b", "troops"),
-        (
-            r"\b(?:rall\w*|protesters|demonstrators|march\w*|participants|crowds?|people|"
-            r"supporters|fighters)\b",
-            "participants",
-        ),
-    )
-]
+_QUANTITIES = _rules(
+    (r"\b(?:killed|killing|kill|dead|deaths?|lives|murdered|died)\b", "killed"),
+    (r"\b(?:wounded|wounding|injured|injuring)\b", "wounded"),
+    (r"\b(?:arrested|detained|jailed)\b", "arrested"),
+    (r"\bsites?\b", "sites-struck"),
+    (r"\btargets\b", "targets"),
+    (r"\b(?:attacks|times?)\b", "attacks"),
+    (
+        r"\b(?:sent|send|sending|additional|more|on their way|reinforce\w*)\b"
+        r"(?=.*\b(?:troops|soldiers|Marines|forces)\b)|\b(?:troops|soldiers|Marines)\b"
+        r"(?=.*\b(?:sent|on their way)\b)",
+        "troops-sent",
+    ),
+    (r"\b(?:troops|soldiers|Marines|personnel)\b", "troops"),
+    (
+        r"\b(?:rall\w*|protesters|demonstrators|march\w*|participants|crowds?|people|"
+        r"supporters|fighters)\b",
+        "participants",
+    ),
+)
 
 
 class Drafter:
