@@ -161,12 +161,11 @@ def compare(
     got_q = [s for s in draft.statements if s.kind == "quote"]
     out["quotes"] = _match(ref_q, got_q, lambda r, g: _overlap(quote_spans(r), quote_spans(g)))
     pairs = [(r, g) for r in ref_q for g in got_q if _overlap(quote_spans(r), quote_spans(g))]
-    out["quotes: speaker right"] = Score(
-        found=sum(1 for r, g in pairs if r.speaker == g.speaker),
-        reference=len(pairs),
-        right=sum(1 for r, g in pairs if r.speaker == g.speaker),
-        proposed=len(pairs),
-    )
+    def who(st) -> str | None:  # type: ignore[no-untyped-def]
+        return st.speaker or (st.sources[0] if st.sources else None)  # an outlet: the source
+
+    same = sum(1 for r, g in pairs if who(r) == who(g))
+    out["quotes: speaker right"] = Score(same, len(pairs), same, len(pairs))
 
     def dates(f: ExtractionFile) -> list[tuple[str, str | None]]:
         items = {

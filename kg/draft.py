@@ -237,7 +237,9 @@ class Draft:
         ]
         out += _mapping(self.article, "  ")
         for name in (s.key for s in SECTIONS if s.many):  # the format's order
-            entries: list[Entry] = getattr(self, name)
+            entries: list[Entry] | None = getattr(self, name, None)
+            if entries is None:
+                continue  # a section kg draft does not propose
             out.append("")
             if not entries:
                 out.append(f"{name}: []")
@@ -903,7 +905,7 @@ class Drafter:
                 "id": self._statement_id(speaker_id, words),
                 "kind": "quote",
                 "text": _clean_quote(words),
-                "speaker": speaker_id,
+                **self._credit(speaker_id),
                 "channel": channel.entity if channel else None,
             }
             self._date_fields(fields, dates[:1])
@@ -991,7 +993,7 @@ class Drafter:
                 "id": self._statement_id(speaker.entity, sentence),
                 "kind": "claim",
                 "text": " ".join(sentence.split()),
-                "speaker": speaker.entity,
+                **self._credit(speaker.entity),
             }
             self._date_fields(fields, [d for d in self.dates if s_start <= d.start < s_end][:1])
             fields["evidence"] = [evidence]
@@ -999,6 +1001,17 @@ class Drafter:
                 Entry(fields, "claim: reported speech; write the claim in plain words", s_start)
             )
         return out
+
+    def _credit(self, who: str | None) -> dict[str, object]:
+        """Who said it: a media outlet is never the speaker but the credited source ("the
+        Guardian noted", "according to Reuters")."""
+        if who is None:
+            return {"speaker": None}
+        e = self.known.entities.get(who)
+        outlet = (isinstance(e, Actor) and e.type == "media-outlet") or (
+            who in self.new and self.new[who].type == "media-outlet"
+        )
+        return {"source": [who]} if outlet else {"speaker": who}
 
     def _statement_id(self, speaker: str | None, words: str) -> str:
         base = "-".join(filter(None, [speaker, slugify(words, 3)]))[:60].strip("-")
