@@ -161,6 +161,7 @@ def compare(
     got_q = [s for s in draft.statements if s.kind == "quote"]
     out["quotes"] = _match(ref_q, got_q, lambda r, g: _overlap(quote_spans(r), quote_spans(g)))
     pairs = [(r, g) for r in ref_q for g in got_q if _overlap(quote_spans(r), quote_spans(g))]
+
     def who(st) -> str | None:  # type: ignore[no-untyped-def]
         return st.speaker or (st.sources[0] if st.sources else None)  # an outlet: the source
 
