@@ -8,6 +8,7 @@ SOURCES ?= ../shared/sources
 
 .DEFAULT_GOAL := help
 .PHONY: help install build demo test lint typecheck check verify golden docs bench bench-quick clean
+.PHONY: eval-draft
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-12s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -49,6 +50,9 @@ docs: $(VENV)/.installed ## Rewrite what is generated from kg/schema.py and the 
 
 bench: $(VENV)/.installed ## Benchmark at N = 100, 1,000 and 10,000 articles (long)
 	$(BIN)/python -m bench.run 100 1000 10000
+
+eval-draft: $(VENV)/.installed ## Leave-one-out evaluation of kg draft on the curated articles (needs $(SOURCES))
+	$(BIN)/python -m bench.eval_draft --sources $(SOURCES)
 
 bench-quick: $(VENV)/.installed ## Benchmark at N = 100 articles
 	$(BIN)/python -m bench.run 100 --json bench/results-quick.json

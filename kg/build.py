@@ -70,6 +70,7 @@ from .fsutil import located, read_regular, reason, write_atomic
 from .links import apply_links
 from .model import Actor, Article, Corpus, Entity, Event, ExtractionFile, Place, Work
 from .namespaces import LINKS_GRAPH, ONTOLOGY_GRAPH, PREFIXES, N, new_graph
+from .review import refuse_drafts
 from .schema import entity_references
 from .validate import Found, Validator, fast_findings, locate, pyshacl_findings
 from .verify import Offsets, verify
@@ -946,6 +947,7 @@ class _Reader:
         for path, data in self.todo.items():
             try:
                 f = read_file(Path(path), self.inputs.vocab, data=data)
+                refuse_drafts(f)  # a draft is not curated data (kg/review.py)
             except DataError as e:
                 out.append((path, [], {}, None, "", e))
                 continue

@@ -25,6 +25,7 @@ from . import queries as q
 from .api import Project
 from .build import Built
 from .docs import ontology_markdown
+from .draft import draft_source as make_draft
 from .errors import KgError, Location, UsageError, ValidationFailed
 from .export import FORMATS as EXPORT_FORMATS
 from .export import graph_payloads, serialize
@@ -32,7 +33,6 @@ from .extraction import load_corpus, slug
 from .fsutil import write_output
 from .links import AUTO, Status, default_links
 from .results import FORMATS, GraphLike, Rows, render, visible
-from .scaffold import scaffold
 from .validate import Validator
 from .verify import verify as check_quotes
 
@@ -510,23 +510,50 @@ def verify(sources: Path, extractions: Path, ontology: Path) -> None:
 
 @cli.command()
 @click.argument("source", type=click.Path(path_type=Path))
+@extractions_option
+@click.option(
+    "--out",
+    "-o",
+    type=click.Path(path_type=Path, allow_dash=True),
+    default=None,
+    help="Where to write the draft ('-': standard output) [default: EXTRACTIONS/ID.yaml, "
+    "never over an existing file].",
+)
 @click.option(
     "--id",
     "article_id",
     default=None,
     help="The new article's id (a slug) [default: from the title and date].",
 )
-@extractions_option
-def new(source: Path, article_id: str | None, extractions: Path) -> None:
-    """Start an extraction file for the source text SOURCE.
+@ontology_option
+def draft(
+    source: Path, extractions: Path, out: Path | None, article_id: str | None, ontology: Path
+) -> None:
+    """Propose an extraction file for the source text SOURCE.
 
-    Guesses title, author, date and URL from the text (each marked with the line it came
-    from), writes EXTRACTIONS/ID.yaml, and never overwrites an existing file.
+    Guesses the metadata, and proposes mentions of the entities the extraction folder knows
+    (by any spelling), new entities, figures, quotes and claims, dates and event reports, each
+    with an exact evidence quote and a `draft:` line saying what to check. `kg build` refuses
+    the file while an entry keeps its `draft:` line (docs/curation.md). Warns when the text
+    is already curated.
     """
     if article_id is not None:
         slug(article_id, Location(field="--id"))
-    path = scaffold(source, extractions, article_id)
-    click.echo(f"wrote {path}: check the guessed values, then curate the article", err=True)
+    made = make_draft(
+        source, extractions, onto.vocabulary(onto.load("ontology.ttl", ontology)), article_id
+    )
+    for warning in made.warnings:
+        click.echo(f"{source}: warning: {warning}", err=True)
+    data = made.yaml(source.name).encode("utf-8")
+    if out is not None and str(out) == "-":
+        click.echo(data.decode("utf-8"), nl=False)
+        return
+    path = out if out is not None else extractions / f"{made.article_id}.yaml"
+    write_output(path, data, new=out is None)
+    counts = ", ".join(
+        f"{len(getattr(made, k))} {k}" for k in ("mentions", "reports", "statements", "figures")
+    )
+    click.echo(f"wrote {path} ({counts}): review every entry marked draft", err=True)
 
 
 @cli.command()

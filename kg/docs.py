@@ -253,6 +253,8 @@ def _rdf_doc(f: Field, r: Record) -> str:
         return ", ".join(f"`{c}`" for c in schema.RECORDS[f.type.record].classes()) + " nodes"
     if r is schema.INFERRED and f.key == "value":
         return "the field's own predicate"
+    if f is schema.DRAFT:
+        return "none: `kg build` refuses it"
     if f.predicate is None:
         return "the node's IRI"
     return f"`{f.predicate}`"

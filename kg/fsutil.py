@@ -5,7 +5,7 @@
 - ``write_atomic``: a temporary file beside the target, then one rename: a reader sees the old
   file or the new one, never half of one.
 - ``write_output``: what every file kg writes on a user's say goes through (``kg export -o``,
-  ``kg new``, the links file of ``kg link``): a regular file, or a name not yet taken, is
+  ``kg draft``, the links file of ``kg link``): a regular file, or a name not yet taken, is
   replaced atomically; a symbolic link keeps being a link (its target is replaced atomically);
   anything else that is not a folder (``/dev/stdout``, ``/dev/null``, a FIFO, a terminal) is
   opened and written to, never renamed over.

@@ -59,6 +59,7 @@ class Article:
     url: str | None = None
     source_file: str | None = None
     note: str | None = None
+    draft: str | None = None
     inferred: dict[str, str] = field(default_factory=dict)  # key -> reason
     field_lines: dict[str, int] = field(default_factory=dict)  # key -> line
 
@@ -71,6 +72,7 @@ class Actor(Entity):
 
     part_of: list[str] = field(default_factory=list)
     located_in: list[str] = field(default_factory=list)
+    draft: str | None = None
 
 
 @dataclass
@@ -78,6 +80,7 @@ class Place(Entity):
     """A location."""
 
     located_in: list[str] = field(default_factory=list)
+    draft: str | None = None
 
 
 @dataclass
@@ -91,6 +94,7 @@ class Event(Entity):
     places: list[str] = field(default_factory=list)  # place
     near: list[str] = field(default_factory=list)
     sub_event_of: str | None = None  # part_of
+    draft: str | None = None
 
 
 @dataclass
@@ -117,6 +121,7 @@ class Mention:
     roles: list[str] = field(default_factory=list)  # role
     framing: list[str] = field(default_factory=list)
     evidence: list[Quote] = field(default_factory=list)
+    draft: str | None = None
     field_lines: dict[str, int] = field(default_factory=dict)  # key -> line
 
 
@@ -137,6 +142,7 @@ class Report:
     modality_text: str | None = None
     evidence: list[Quote] = field(default_factory=list)
     note: str | None = None
+    draft: str | None = None
     inferred: dict[str, str] = field(default_factory=dict)  # key -> reason
     field_lines: dict[str, int] = field(default_factory=dict)  # key -> line
 
@@ -170,6 +176,7 @@ class Statement:
     modality_text: str | None = None
     evidence: list[Quote] = field(default_factory=list)
     note: str | None = None
+    draft: str | None = None
     inferred: dict[str, str] = field(default_factory=dict)  # key -> reason
     field_lines: dict[str, int] = field(default_factory=dict)  # key -> line
 
@@ -196,6 +203,7 @@ class Figure:
     sources: list[str] = field(default_factory=list)  # source
     evidence: list[Quote] = field(default_factory=list)
     note: str | None = None
+    draft: str | None = None
     inferred: dict[str, str] = field(default_factory=dict)  # key -> reason
     field_lines: dict[str, int] = field(default_factory=dict)  # key -> line
 

@@ -12,7 +12,7 @@ Predicates and classes are CURIEs with the prefixes of ``kg.namespaces.PREFIXES`
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -662,6 +662,21 @@ INFERRED = Record(
     "nkg:Inference",
     "{subject}/inferred/{field}",
 )
+
+# --- drafts: the review mark of `kg draft` (docs/curation.md#drafts) ---------------------------
+# Every entry `kg draft` proposes carries `draft: "what to check"`; `kg build` refuses a file
+# while an entry keeps it (kg/review.py), `kg verify` checks a draft like any other file.
+DRAFT = Field(
+    "draft",
+    TEXT,
+    "set by `kg draft` on each entry it proposes: what to check; delete it once reviewed "
+    "(`kg build` refuses an entry that has it)",
+)
+ARTICLE, ACTOR, PLACE, EVENT, MENTION, REPORT, STATEMENT, FIGURE = (
+    replace(r, fields=(*r.fields, DRAFT))
+    for r in (ARTICLE, ACTOR, PLACE, EVENT, MENTION, REPORT, STATEMENT, FIGURE)
+)
+# --- end of drafts ----------------------------------------------------------------------------
 
 RECORDS: dict[str, Record] = {
     r.name: r

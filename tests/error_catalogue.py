@@ -186,7 +186,22 @@ def cases() -> Iterator[tuple[str, str, int, str]]:
             tmp,
         )
         yield ("Queries", "injection-attempt (no rows: the value is only ever a string)", code, "")
+        yield from draft_cases(tmp)
         yield from fault_cases(tmp)
+
+
+def draft_cases(tmp: Path) -> Iterator[tuple[str, str, int, str]]:
+    """kg draft's source texts, and a draft that kg build refuses until it is reviewed."""
+    drafts = "Drafts (kg draft)"
+    folder = _corpus(tmp)
+    draft = ["draft", "-e", str(folder), "--ontology", str(ONTOLOGY)]
+    for case, data in (("empty-source", b"\n \n"), ("binary-source", b"Title\n\x00")):
+        (tmp / "new.txt").write_bytes(data)
+        yield (drafts, case, *_run([*draft, str(tmp / "new.txt")], tmp))
+    yield (drafts, "missing-source", *_run([*draft, str(tmp / "none.txt")], tmp))
+    (tmp / "new.txt").write_text("Rally in Port City\n\nBy Ada Writer\nJune 2, 2021\n\nText.\n")
+    _run([*draft, str(tmp / "new.txt"), "--id", "rally"], tmp)
+    yield (drafts, "unreviewed-draft", *_build(tmp))
 
 
 def fault_cases(tmp: Path) -> Iterator[tuple[str, str, int, str]]:
@@ -220,8 +235,8 @@ def fault_cases(tmp: Path) -> Iterator[tuple[str, str, int, str]]:
         *_run(["query", "list", "--queries", str(queries)], tmp),
     )
     os.mkfifo(tmp / "article.txt")
-    new = ["new", str(tmp / "article.txt"), "-e", str(tmp / "extractions")]
-    yield (special, "fifo-as-source-of-kg-new", *_run(new, tmp))
+    draft = ["draft", str(tmp / "article.txt"), "-e", str(tmp / "extractions")]
+    yield (special, "fifo-as-source-of-kg-draft", *_run(draft, tmp))
     export = ["export", *build[1:], "--out", str(tmp / "build")]
     yield (special, "export-to-a-folder", *_run([*export, "-o", str(tmp / "queries")], tmp))
     under = str(tmp / "article.yaml" / "kg.ttl")

@@ -101,7 +101,7 @@ ARTICLE_CASES = [
         "    date_txt: on Sunday",
         "34: reports[0].date_txt: unknown field 'date_txt'; did you mean 'date_text'? allowed: "
         "event, date, end_date, date_text, place, near, participants, framing, modality, "
-        "modality_text, evidence, note",
+        "modality_text, evidence, note, draft",
         id="unknown-field",
     ),
     pytest.param(

@@ -121,7 +121,7 @@ class ShortWrites:
         monkeypatch.setattr(os, "fdopen", fdopen)
 
 
-# --- 1. where kg writes: kg export -o, --ontology-docs, kg new, the links file ------------------
+# --- 1. where kg writes: kg export -o, --ontology-docs, kg draft, the links file ------------------
 
 
 def test_export_through_a_symlink_keeps_the_link(mini: Path, tmp_path: Path, turtle: bytes) -> None:
@@ -281,11 +281,11 @@ def new_source(tmp_path: Path) -> Path:
     return source
 
 
-def test_new_disk_full_writes_nothing(
+def test_draft_disk_full_writes_nothing(
     mini: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ShortWrites(monkeypatch)
-    result = run("new", str(new_source(tmp_path)), "--id", "rally", "-e", str(mini))
+    result = run("draft", str(new_source(tmp_path)), "--id", "rally", "-e", str(mini))
     assert (result.exit_code, result.stderr) == (
         1,
         f"{mini / 'rally.yaml'}: cannot write: {ENOSPC} (nothing was written)\n",
@@ -293,9 +293,9 @@ def test_new_disk_full_writes_nothing(
     assert files_in(mini) == sorted(p.name for p in MINI_FILES)
 
 
-def test_new_never_writes_over_a_dangling_link(mini: Path, tmp_path: Path) -> None:
+def test_draft_never_writes_over_a_dangling_link(mini: Path, tmp_path: Path) -> None:
     (mini / "rally.yaml").symlink_to(tmp_path / "elsewhere.yaml")
-    result = run("new", str(new_source(tmp_path)), "--id", "rally", "-e", str(mini))
+    result = run("draft", str(new_source(tmp_path)), "--id", "rally", "-e", str(mini))
     assert (result.exit_code, result.stderr) == (
         1,
         f"{mini / 'rally.yaml'}: already exists; choose another id with --id\n",
@@ -684,10 +684,10 @@ def test_folder_as_stored_query(tmp_path: Path) -> None:
     )
 
 
-def test_fifo_as_source_of_kg_new(mini: Path, tmp_path: Path) -> None:
+def test_fifo_as_source_of_kg_draft(mini: Path, tmp_path: Path) -> None:
     fifo = tmp_path / "article.txt"
     os.mkfifo(fifo)
-    result = run("new", str(fifo), "-e", str(mini))
+    result = run("draft", str(fifo), "-e", str(mini))
     assert (result.exit_code, result.stderr) == (1, f"{fifo}: {FIFO}\n")
     assert files_in(mini) == sorted(p.name for p in MINI_FILES)
 

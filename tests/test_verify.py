@@ -280,39 +280,3 @@ def test_missing_sources_folder(mini: Path, tmp_path: Path) -> None:
         1,
         f"{tmp_path / 'nowhere'}: sources folder not found\n",
     )
-
-
-def test_new_scaffolds_a_valid_file(tmp_path: Path) -> None:
-    source = tmp_path / "story.txt"
-    source.write_text("Storm hits the coast\n\nBy Jane Roe\nMarch 3, 2021\n\nText.\n")
-    out = tmp_path / "extractions"
-    out.mkdir()
-    result = CliRunner().invoke(cli, ["new", str(source), "-e", str(out)])
-    assert result.exit_code == 0, result.stderr
-    path = out / "storm-hits-the-coast-2021-03-03.yaml"
-    assert path.read_text().splitlines()[:8] == [
-        "# Extraction file for story.txt. Format: docs/extraction-format.md",
-        "article:",
-        "  id: storm-hits-the-coast-2021-03-03",
-        '  title: "Storm hits the coast"  # guessed from line 1: check',
-        "  genre: news-report  # or opinion, statement, newsletter: check",
-        "  authors: [jane-roe]  # guessed from line 3: check",
-        "  published: 2021-03-03  # guessed from line 4: check",
-        '  source_file: "story.txt"',
-    ]
-    check = CliRunner().invoke(cli, ["validate", "-e", str(out), "--ontology", str(ONTOLOGY)])
-    assert check.exit_code == 0, check.stderr
-    again = CliRunner().invoke(cli, ["new", str(source), "-e", str(out)])
-    assert (again.exit_code, again.stderr) == (
-        1,
-        f"{path}: already exists; choose another id with --id\n",
-    )
-
-
-def test_new_refuses_a_bad_id(tmp_path: Path) -> None:
-    (tmp_path / "s.txt").write_text("A title for the story\n")
-    result = CliRunner().invoke(
-        cli, ["new", str(tmp_path / "s.txt"), "--id", "Bad Id", "-e", str(tmp_path)]
-    )
-    assert result.exit_code == 1
-    assert result.stderr.startswith("--id: 'Bad Id' is not a valid id")
