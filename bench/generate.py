@@ -3,7 +3,8 @@
 Shaped like real curation: per article about 10 actor mentions drawn Zipf-like from a shared
 pool of about 2N actors, 5 event reports (type, date, place in a city / region / country
 hierarchy, 2-4 participants with roles, some with casualty figures), 8 attributed statements
-with evidence quotes (some spoken through a channel or credited to a source), 3 figures;
+with evidence quotes (some spoken through a channel or credited to a source), 3 figures, 2
+relations between its actors, 1 between its events, a stance and a citation of a shared work;
 events are shared, so several articles report the same event with differing numbers.
 Deterministic for a given N and seed.
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+from collections.abc import Callable
 from pathlib import Path
 
 ACTOR_TYPES = ["person"] * 5 + [
@@ -117,7 +119,7 @@ def shared_file(n: int, rng: random.Random) -> str:
             f"    date: {year}-{1 + e % 12:02d}-{1 + e % 28:02d}",
             f"    place: city-{rng.randrange(cities)}",
         ]
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines + works(n)) + "\n"
 
 
 def article_file(i: int, n: int, rng: random.Random) -> tuple[str, str]:
@@ -154,7 +156,12 @@ def article_file(i: int, n: int, rng: random.Random) -> tuple[str, str]:
             "    participants:",
         ]
         lines += [f"      - {{actor: actor-{a}, role: {rng.choice(ROLES)}}}" for a in parts]
-        lines.append(f"    evidence: {quote(f'Article {i} reports event {e} in detail.')}")
+        hedged = e % 5 == 0  # "reportedly": a report's modality, and its framing words
+        if hedged:
+            lines += ["    modality: reported", "    modality_text: reportedly"]
+        lines.append(f"    framing: {q(f'reports event {e}')}")
+        said = "reportedly reports" if hedged else "reports"
+        lines.append(f"    evidence: {quote(f'Article {i} {said} event {e} in detail.')}")
     lines.append("statements:")
     for s in range(8):
         speaker = rng.choice(actors)
@@ -186,7 +193,72 @@ def article_file(i: int, n: int, rng: random.Random) -> tuple[str, str]:
             f"    about: event-{e}",
             f"    evidence: {quote(f'{value} people died in event {e} ({i}.{f}).')}",
         ]
+    lines += asserted(i, n, actors, events, quote)
     return "\n".join(lines) + "\n", "\n".join(sentences) + "\n"
+
+
+RELATION_TYPES = ["backs", "allied-with", "opposes", "part-of", "proxy-of"]
+
+
+def works(n: int) -> list[str]:
+    """Shared works that articles cite, each published by a media outlet of the actor pool."""
+    outlets = [a for a in range(2 * n) if ACTOR_TYPES[a % len(ACTOR_TYPES)] == "media-outlet"]
+    lines = ["works:"]
+    for w in range(max(1, n // 10)):
+        lines += [
+            f"  - id: work-{w}",
+            "    type: news-story",
+            f"    label: {q(f'Work {w}')}",
+            f"    outlet: actor-{outlets[w % len(outlets)]}",
+        ]
+    return lines
+
+
+def asserted(
+    i: int, n: int, actors: list[int], events: list[int], quote: Callable[[str], str]
+) -> list[str]:
+    """What the article asserts between things: relations between its actors and between its
+    events, a stance, a citation. Drawn from a generator of the article's own, so the rest of
+    the corpus is what it was without them."""
+    rng = random.Random(i * 1_000_003 + n)
+    lines = ["relations:"] if len(actors) > 1 else []
+    for k in range(min(2, len(actors) - 1)):
+        a, b = rng.sample(actors, 2)
+        t = RELATION_TYPES[(a + b) % len(RELATION_TYPES)]
+        lines += [
+            f"  - id: r{k}",
+            f"    subject: actor-{a}",
+            f"    type: {t}",
+            f"    object: actor-{b}",
+            f"    wording: {q(t)}",
+            f"    evidence: {quote(f'Actor {a} {t} Actor {b} ({i}.r{k}).')}",
+        ]
+    if len(events) > 1:
+        e0, e1 = rng.sample(events, 2)
+        lines += [
+            "event_relations:",
+            "  - id: e0",
+            f"    subject: event-{e1}",
+            "    type: in-response-to",
+            f"    object: event-{e0}",
+            f"    wording: {q('in response to')}",
+            f"    evidence: {quote(f'Event {e1} came in response to event {e0} ({i}).')}",
+        ]
+    toward = rng.choice(actors)
+    w = zipf_index(rng, max(1, n // 10))
+    lines += [
+        "stances:",
+        "  - id: position",
+        "    stance: opposes",
+        f"    toward: actor-{toward}",
+        f"    text: {q(f'The article opposes Actor {toward}.')}",
+        f"    evidence: {quote(f'Article {i} opposes Actor {toward}.')}",
+        "citations:",
+        f"  - work: work-{w}",
+        "    role: source",
+        f"    evidence: {quote(f'As work {w} reported ({i}).')}",
+    ]
+    return lines
 
 
 def write_shared(ext: Path, lines: list[str], per_file: int = 2000) -> None:
