@@ -1,0 +1,475 @@
+"""What each page shows, as plain data for the templates: read from the built graph through
+the project's engine (so every page query runs under its timeout and row limit).
+
+Pages show the model generically where they can: an attributed node (a report, a figure, a
+quote, a relation, a stance...) is shown with every property it has, labelled from the graph,
+so predicates added to the ontology appear without changes here. Differences between
+articles' accounts are computed here (``mark_differences``), not in the templates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from rdflib import BNode, Literal, URIRef, Variable
+from rdflib.namespace import RDF, XSD
+
+from ..engine import Engine
+from ..namespaces import BASE, ID, NKG, PREFIXES, N
+from ..results import Labeller, Term, compact
+
+PRECISION = {
+    str(XSD.date): "day",
+    str(XSD.gYearMonth): "month",
+    str(XSD.gYear): "year",
+    str(XSD.gMonthDay): "day, year not given",
+    str(XSD.dateTime): "time",
+}
+"""Words for the precision of a date literal, by datatype."""
+
+HIDDEN = frozenset((str(N.statedIn), str(N.mentionedIn), str(RDF.type)))
+"""Properties an attributed node's table leaves out (its article and class are shown apart)."""
+
+INCOMING_LIMIT = 500
+"""Incoming triples a node page lists, at most (a country may have thousands)."""
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One value for people: its text, the site path it links to (``href``, for IRIs under
+    the base), the IRI, and a note (a literal's datatype or precision, a language)."""
+
+    text: str
+    href: str | None = None
+    iri: str | None = None
+    note: str | None = None
+    quote: bool = False  # an evidence quote (shown as a quotation)
+
+    @property
+    def key(self) -> str:
+        """What two cells must share to say the same thing."""
+        return self.iri or self.text
+
+
+@dataclass
+class Row:
+    """A property and its values; ``differs`` when other accounts give other values."""
+
+    name: str
+    prop: str
+    cells: list[list[Cell]]
+    differs: bool = False
+
+
+@dataclass
+class Node:
+    """An attributed node: what it is, the article that states it, and its properties."""
+
+    cell: Cell
+    kind: Cell | None
+    article: Cell | None
+    props: list[Row] = field(default_factory=list)
+
+
+def path_of(iri: str) -> str | None:
+    """The site path of an IRI under the base IRI (``id/actor/x``, ``vocab/role/agent``,
+    ``ontology#Actor``), else None."""
+    if not iri.startswith(BASE):
+        return None
+    rest = iri[len(BASE) :]
+    return rest or None
+
+
+class Views:
+    """The page data of one loaded graph."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.graph = engine.lookup
+        self.label = Labeller(engine.lookup)
+
+    # --- basics -------------------------------------------------------------------------------
+
+    def select(self, text: str, **bindings: Term) -> list[dict[str, Term]]:
+        rows = self.engine.select(
+            text, {Variable(k): v for k, v in bindings.items()}, "<page query>"
+        )
+        return [dict(zip(rows.variables, row, strict=True)) for row in rows.rows]
+
+    def exists(self, iri: URIRef) -> bool:
+        return (iri, None, None) in self.graph or (None, None, iri) in self.graph  # type: ignore[operator]
+
+    def cell(self, term: Term) -> Cell:
+        if term is None:
+            return Cell("")
+        if isinstance(term, URIRef):
+            iri = str(term)
+            text = self.label(term) or compact(iri)
+            return Cell(text, path_of(iri), iri)
+        if isinstance(term, BNode):
+            return Cell(f"_:{term}")
+        note = None
+        if term.datatype is not None:
+            dtype = str(term.datatype)
+            note = PRECISION.get(dtype) or (
+                None if dtype in (str(XSD.string), str(XSD.integer)) else compact(dtype)
+            )
+        elif term.language:
+            note = term.language
+        return Cell(str(term), note=note)
+
+    def value_cell(self, prop: str, term: Term) -> Cell:
+        """A property's value; an evidence node is shown as its quote."""
+        if prop == str(N.evidence) and isinstance(term, URIRef):
+            exact = self.graph.value(term, N.exact) if self.graph is not None else None
+            if exact is not None:
+                return Cell(str(exact), path_of(str(term)), str(term), quote=True)
+        return self.cell(term)
+
+    def prop_name(self, prop: str) -> str:
+        return self.label(URIRef(prop)) or compact(prop)
+
+    # --- attributed nodes -----------------------------------------------------------------
+
+    def nodes(self, inner: str, **bindings: Term) -> list[Node]:
+        """The nodes ``?n`` the ``inner`` group pattern selects, each with all its properties,
+        in the order of their article and IRI."""
+        # (no subquery: a parameter bound outside would not reach it)
+        text = f"SELECT DISTINCT ?n ?p ?o WHERE {{ {{ {inner} }} ?n ?p ?o }}"
+        props: dict[Term, dict[str, list[Term]]] = {}
+        for row in self.select(text, **bindings):
+            props.setdefault(row["n"], {}).setdefault(str(row["p"]), []).append(row["o"])
+        found = []
+        for n, by_prop in props.items():
+            article = (by_prop.get(str(N.statedIn)) or by_prop.get(str(N.mentionedIn)) or [None])[
+                0
+            ]
+            kind = (by_prop.get(str(RDF.type)) or [None])[0]
+            rows = [
+                Row(self.prop_name(p), p, [[self.value_cell(p, o) for o in _sorted(values)]])
+                for p, values in sorted(by_prop.items(), key=lambda kv: self.prop_name(kv[0]))
+                if p not in HIDDEN
+            ]
+            found.append(
+                Node(
+                    self.cell(n),
+                    self.cell(kind) if kind is not None else None,
+                    self.cell(article) if article is not None else None,
+                    rows,
+                )
+            )
+        return sorted(found, key=lambda n: ((n.article.text if n.article else ""), n.cell.key))
+
+    def described(self, iri: URIRef) -> dict[str, Any]:
+        """A node's outgoing triples (property rows) and incoming ones (subject, property),
+        at most ``INCOMING_LIMIT`` of those."""
+        out: dict[str, list[Term]] = {}
+        for row in self.select("SELECT ?p ?o WHERE { ?s ?p ?o }", s=iri):
+            out.setdefault(str(row["p"]), []).append(row["o"])
+        outgoing = [
+            Row(self.prop_name(p), p, [[self.value_cell(p, o) for o in _sorted(values)]])
+            for p, values in sorted(out.items(), key=lambda kv: self.prop_name(kv[0]))
+        ]
+        rows = self.select(
+            f"SELECT ?s ?p WHERE {{ ?s ?p ?o }} ORDER BY ?p ?s LIMIT {INCOMING_LIMIT + 1}", o=iri
+        )
+        incoming = [(self.cell(r["s"]), self.cell(r["p"])) for r in rows[:INCOMING_LIMIT]]
+        return {
+            "outgoing": outgoing,
+            "incoming": incoming,
+            "more_incoming": len(rows) > INCOMING_LIMIT,
+        }
+
+    # --- pages --------------------------------------------------------------------------------
+
+    def home(self) -> dict[str, Any]:
+        counts = self.select(
+            "SELECT ?class (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a ?class . "
+            "FILTER(STRSTARTS(STR(?class), STR(nkg:))) } GROUP BY ?class ORDER BY DESC(?n) ?class"
+        )
+        actors = self.select(
+            "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a/rdfs:subClassOf* nkg:Actor }"
+        )
+        articles = self.select(
+            "SELECT ?a ?date WHERE { ?a a nkg:Article . OPTIONAL { ?a nkg:publicationDate ?date } }"
+            " ORDER BY DESC(?date) ?a LIMIT 200"
+        )
+        top = self.select(
+            "SELECT ?e (COUNT(DISTINCT ?a) AS ?n) WHERE { ?m nkg:denotes ?e ; nkg:mentionedIn ?a }"
+            " GROUP BY ?e ORDER BY DESC(?n) ?e LIMIT 24"
+        )
+        events = self.select(
+            "SELECT ?e (COUNT(DISTINCT ?a) AS ?n) WHERE { ?r nkg:reports ?e ; nkg:statedIn ?a }"
+            " GROUP BY ?e ORDER BY DESC(?n) ?e LIMIT 24"
+        )
+        return {
+            "counts": [(self.cell(r["class"]), _int(r["n"])) for r in counts],
+            "actors": _int(actors[0]["n"]) if actors else 0,
+            "articles": [(self.cell(r["a"]), self.cell(r["date"])) for r in articles],
+            "top": [(self.cell(r["e"]), _int(r["n"])) for r in top],
+            "events": [(self.cell(r["e"]), _int(r["n"])) for r in events],
+            "disagreements": sum(1 for group in self.disagreements() if group["differs"]),
+        }
+
+    def index(self, kind: str) -> list[tuple[Cell, Cell, int]]:
+        """Every actor, place, event or article (``kind``): itself, its type, and how many
+        articles mention or report it."""
+        rows = self.select(
+            "SELECT ?e ?type (COUNT(DISTINCT ?a) AS ?n) WHERE { ?e a ?type . "
+            "FILTER(STRSTARTS(STR(?e), STR(?space))) "
+            "OPTIONAL { { ?m nkg:denotes ?e ; nkg:mentionedIn ?a } UNION "
+            "{ ?r nkg:reports ?e ; nkg:statedIn ?a } UNION { ?e nkg:title ?t . BIND(?e AS ?a) } } }"
+            " GROUP BY ?e ?type ORDER BY ?e",
+            space=Literal(str(ID) + kind + "/"),
+        )
+        return [(self.cell(r["e"]), self.cell(r["type"]), _int(r["n"])) for r in rows]
+
+    def article(self, iri: URIRef) -> dict[str, Any]:
+        nodes = self.nodes("{ ?n nkg:statedIn ?a } UNION { ?n nkg:mentionedIn ?a }", a=iri)
+        groups: dict[str, list[Node]] = {}
+        for node in nodes:
+            groups.setdefault(node.kind.text if node.kind else "", []).append(node)
+        return {"groups": sorted(groups.items())}
+
+    def entity(self, iri: URIRef) -> dict[str, Any]:
+        """An actor or place: its mentions per article (spellings, roles, framing), and every
+        attributed node that points to it, by kind."""
+        mentions = self.nodes("?n nkg:denotes ?e", e=iri)
+        pointing = self.nodes(
+            "?n ?via ?e . FILTER(?via != nkg:denotes) "
+            "FILTER EXISTS { { ?n nkg:statedIn ?a } UNION { ?n nkg:mentionedIn ?a } }",
+            e=iri,
+        )
+        groups: dict[str, list[Node]] = {}
+        for node in pointing:
+            groups.setdefault(node.kind.text if node.kind else "", []).append(node)
+        wikidata = [
+            self.cell(r["w"])
+            for r in self.select(
+                "SELECT ?w WHERE { ?e skos:exactMatch ?w } ORDER BY ?w",
+                e=iri,
+            )
+        ]
+        return {"mentions": mentions, "groups": sorted(groups.items()), "wikidata": wikidata}
+
+    def event(self, iri: URIRef) -> dict[str, Any]:
+        """Each article's account of the event side by side: its report's properties, then the
+        participants, figures and statements it gives, one column per report; a row is marked
+        where the accounts differ."""
+        reports = self.nodes("?n nkg:reports ?e", e=iri)
+        columns = [r.article for r in reports]
+        table: dict[str, Row] = {}
+        for i, report in enumerate(reports):
+            for row in report.props:
+                if row.prop == str(N.reports):
+                    continue
+                target = table.setdefault(
+                    row.prop, Row(row.name, row.prop, [[] for _ in reports])
+                )
+                target.cells[i] = row.cells[0]
+        participants = Row("participants", "participants", [[] for _ in reports])
+        for r in self.select(
+            "SELECT ?a ?x ?r WHERE { ?p nkg:inEvent ?e ; nkg:statedIn ?a ; nkg:participant ?x ;"
+            " nkg:role ?r } ORDER BY ?x ?r",
+            e=iri,
+        ):
+            for i, col in enumerate(columns):
+                if col is not None and col.iri == str(r["a"]):
+                    participants.cells[i].append(self._participant(r))
+        table["participants"] = participants
+        rows = sorted(table.values(), key=lambda r: (r.prop != "participants", r.name))
+        for row in rows:
+            mark_differences(row)
+        figures = self.nodes("?n a nkg:Figure ; nkg:about ?e", e=iri)
+        statements = self.nodes(
+            "?n nkg:about ?e . FILTER NOT EXISTS { ?n a nkg:Figure }", e=iri
+        )
+        return {
+            "columns": columns,
+            "reports": reports,
+            "rows": rows,
+            "figures": _by_article(figures, columns),
+            "statements": _by_article(statements, columns),
+        }
+
+    def _participant(self, r: dict[str, Term]) -> Cell:
+        who, role = self.cell(r["x"]), self.cell(r["r"])
+        return Cell(f"{who.text} ({role.text})", who.href, f"{who.iri} {role.iri}")
+
+    def disagreements(self) -> list[dict[str, Any]]:
+        """Every quantity about the same thing that two or more articles state: each article's
+        figures side by side (value, hedge, as-of date, period, source, speaker), columns
+        marked where they differ."""
+        rows = self.select(
+            "SELECT ?f ?q ?about ?a WHERE { ?f a nkg:Figure ; nkg:quantity ?q ; nkg:about ?about ;"
+            " nkg:statedIn ?a . { SELECT ?q ?about WHERE { ?g a nkg:Figure ; nkg:quantity ?q ;"
+            " nkg:about ?about ; nkg:statedIn ?b } GROUP BY ?q ?about"
+            " HAVING (COUNT(DISTINCT ?b) > 1) } } ORDER BY ?q ?about ?a ?f"
+        )
+        if not rows:
+            return []
+        figures = {
+            n.cell.iri: n
+            for n in self.nodes(
+                "?n a nkg:Figure ; nkg:quantity ?q ; nkg:about ?about ; nkg:statedIn ?a . "
+                "{ SELECT ?q ?about WHERE { ?g a nkg:Figure ; nkg:quantity ?q ; nkg:about ?about ;"
+                " nkg:statedIn ?b } GROUP BY ?q ?about HAVING (COUNT(DISTINCT ?b) > 1) }"
+            )
+        }
+        shown = [
+            N.value, N.lowerBound, N.upperBound, N.hedge, N.counted, N.asOf, N.periodStart,
+            N.periodText, N.source, N.speaker, N.channel, N.evidence,
+        ]  # fmt: skip
+        groups: dict[tuple[str, str], dict[str, Any]] = {}
+        for r in rows:
+            key = (str(r["q"]), str(r["about"]))
+            group = groups.setdefault(
+                key,
+                {"quantity": self.cell(r["q"]), "about": self.cell(r["about"]), "figures": []},
+            )
+            node = figures.get(str(r["f"]))
+            if node is not None:
+                group["figures"].append(node)
+        result = []
+        for group in groups.values():
+            by_prop = [
+                Row(
+                    self.prop_name(str(p)),
+                    str(p),
+                    [_values(f, str(p)) for f in group["figures"]],
+                )
+                for p in shown
+            ]
+            table = [row for row in by_prop if any(row.cells)]
+            owners = [f.article.key if f.article else "" for f in group["figures"]]
+            for row in table:
+                mark_differences(row, by=owners)
+            group["rows"] = table
+            group["differs"] = any(row.differs for row in table if row.prop in _AMOUNT)
+            result.append(group)
+        return result
+
+    def timeline(self) -> list[dict[str, Any]]:
+        """Every event with a date: the curator's date, and each article's date for it."""
+        rows = self.select(
+            "SELECT ?e ?date ?end ?a ?text WHERE { ?e a nkg:Event . "
+            "{ ?e nkg:date ?date OPTIONAL { ?e nkg:endDate ?end } } UNION "
+            "{ ?r nkg:reports ?e ; nkg:statedIn ?a ; nkg:date ?date . "
+            "OPTIONAL { ?r nkg:endDate ?end } OPTIONAL { ?r nkg:dateText ?text } } }"
+            " ORDER BY ?e ?a"
+        )
+        events: dict[str, dict[str, Any]] = {}
+        for r in rows:
+            date = r["date"]
+            if not isinstance(date, Literal):
+                continue
+            event = events.setdefault(
+                str(r["e"]), {"event": self.cell(r["e"]), "curated": None, "accounts": []}
+            )
+            span = _span(date, r["end"] if isinstance(r["end"], Literal) else None)
+            entry = {
+                "date": self.cell(date),
+                "span": span,
+                "article": self.cell(r["a"]) if r["a"] is not None else None,
+                "text": str(r["text"]) if r["text"] is not None else None,
+            }
+            if r["a"] is None:
+                event["curated"] = entry
+            else:
+                event["accounts"].append(entry)
+        found = [e for e in events.values() if e["curated"] or e["accounts"]]
+
+        def start(e: dict[str, Any]) -> tuple[float, str]:
+            spans = [x["span"] for x in [e["curated"], *e["accounts"]] if x and x["span"]]
+            return (min((s[0] for s in spans), default=float("inf")), e["event"].text)
+
+        return sorted(found, key=start)
+
+    def prefixes(self) -> list[tuple[str, str]]:
+        return sorted(PREFIXES.items())
+
+
+PROSE = frozenset(
+    str(NKG[name])
+    for name in ("evidence", "dateText", "periodText", "curatorNote", "text", "framing",
+                 "modalityText")
+)  # fmt: skip
+"""Properties whose values are the article's own words: shown side by side, not compared."""
+
+
+def mark_differences(row: Row, by: Sequence[str] | None = None) -> None:
+    """Mark the row when the columns that give a value do not all give the same values
+    (columns from the same article, ``by``, are not compared with each other; a column that
+    says nothing does not contradict one that does; words as written are not compared)."""
+    if row.prop in PROSE:
+        return
+    groups: dict[str, set[tuple[str, ...]]] = {}
+    for i, cells in enumerate(row.cells):
+        if not cells:
+            continue
+        owner = by[i] if by is not None else str(i)
+        groups.setdefault(owner, set()).add(tuple(sorted(c.key for c in cells)))
+    values = {v for vs in groups.values() for v in vs}
+    row.differs = len(groups) > 1 and len(values) > 1
+
+
+def _values(node: Node, prop: str) -> list[Cell]:
+    for row in node.props:
+        if row.prop == prop:
+            return row.cells[0]
+    return []
+
+
+def _by_article(nodes: Iterable[Node], columns: Sequence[Cell | None]) -> list[list[Node]]:
+    found: list[list[Node]] = [[] for _ in columns]
+    for node in nodes:
+        for i, col in enumerate(columns):
+            if col is not None and node.article is not None and col.iri == node.article.iri:
+                found[i].append(node)
+    return found
+
+
+def _sorted(values: list[Term]) -> list[Term]:
+    return sorted(values, key=lambda t: "" if t is None else t.n3())
+
+
+def _int(term: Term) -> int:
+    return int(str(term)) if term is not None else 0
+
+
+def _span(date: Literal, end: Literal | None) -> tuple[float, float] | None:
+    """The interval a date covers, in years (2020-01 covers January, 2020 the whole year), to
+    the end of ``end`` if given; None for a date without a year."""
+    first = _interval(date)
+    if first is None:
+        return None
+    last = _interval(end) if end is not None else None
+    return (first[0], max(first[1], last[1]) if last else first[1])
+
+
+def _interval(date: Literal) -> tuple[float, float] | None:
+    import calendar
+
+    text = str(date)
+    dtype = str(date.datatype) if date.datatype else ""
+    try:
+        if dtype == str(XSD.gYear):
+            year = int(text[:4])
+            return (float(year), float(year + 1))
+        if dtype == str(XSD.gYearMonth):
+            year, month = int(text[:4]), int(text[5:7])
+            return (year + (month - 1) / 12, year + month / 12)
+        if dtype in (str(XSD.date), str(XSD.dateTime)):
+            year, month, day = int(text[:4]), int(text[5:7]), int(text[8:10])
+            days = 366 if calendar.isleap(year) else 365
+            offset = sum(calendar.monthrange(year, m)[1] for m in range(1, month)) + day - 1
+            return (year + offset / days, year + (offset + 1) / days)
+    except ValueError:
+        return None
+    return None
+
+
+_AMOUNT = frozenset(str(p) for p in (N.value, N.lowerBound, N.upperBound, N.hedge))
+"""What a figure says about the amount: where two articles' figures disagree."""
