@@ -17,7 +17,7 @@ from rdflib import Literal, URIRef
 
 from . import queries as q
 from .api import Project
-from .errors import FileError, Location
+from .errors import FileError, Location, UsageError
 from .fsutil import reason
 from .namespaces import BASE
 from .serve import protocol
@@ -43,28 +43,33 @@ def write_site(project: Project, out: Path) -> int:
         work = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     except OSError as e:
         raise FileError(f"cannot write: {reason(e)}", Location(out)) from None
-    pages = 0
+    written: set[str] = set()
     try:
 
         def page(path: str, template: str, **context: object) -> None:
-            nonlocal pages
+            written.add(path)
             target = work / render.file_of(path)
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(render.page(template, path, **context), encoding="utf-8")
-            pages += 1
 
         page("", "home.html", **views.home())
         for kind in ("article", "actor", "place", "event"):
             page(kind + "s", "index.html", title=kind.title() + "s", items=views.index(kind), kind=kind)
         page("disagreements", "disagreements.html", groups=views.disagreements())
-        page("timeline", "timeline.html", events=views.timeline())
+        page("timeline", "timeline.html", events=views.timeline(), years=None)
         page("ontology", "ontology.html", terms=ontology_terms(views))
         page("query", "sparql.html", text="", table=None, graph_text=None, boolean=None,
              examples=EXAMPLES, prefixes=views.prefixes(), encoded="")  # fmt: skip
         stored = project.stored_queries()
         page("queries", "queries.html", queries=list(stored.values()))
+        (work / "queries").mkdir(exist_ok=True)
         for name, sq in stored.items():
-            rows = views.engine.select(sq.text, q.bind(sq, sq.examples, views.engine.lookup), name)
+            try:
+                bindings = q.bind(sq, sq.examples, views.engine.lookup)
+            except UsageError:  # an example of another corpus: the page without results
+                page(f"queries/{name}", "query.html", sq=sq, given={}, table=None, downloads="")
+                continue
+            rows = views.engine.select(sq.text, bindings, name)
             for fmt in ("csv", "json"):
                 (work / "queries" / f"{name}.{fmt}").write_bytes(
                     protocol.select_answer(rows, fmt).body
@@ -80,7 +85,7 @@ def write_site(project: Project, out: Path) -> int:
             iri = row["s"]
             assert isinstance(iri, URIRef)
             path = str(iri)[len(BASE) :]
-            if not _safe(path):
+            if not _safe(path) or path in written:  # (the ontology has its own page)
                 continue
             template, page_path, context = node_page(views, iri, path)
             page(page_path, template, **context)
@@ -97,7 +102,7 @@ def write_site(project: Project, out: Path) -> int:
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
-    return pages
+    return len(written)
 
 
 def _safe(path: str) -> bool:

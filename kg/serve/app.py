@@ -142,8 +142,15 @@ def create_app(
         )
 
     async def timeline(request: Request) -> Response:
+        try:
+            years = year_range(request)
+        except UsageError as e:
+            return ex.error(request, 400, str(e))
         return await page(
-            request, lambda: ex.html("timeline.html", "timeline", events=ex.views.timeline())
+            request,
+            lambda: ex.html(
+                "timeline.html", "timeline", events=ex.views.timeline(years), years=years
+            ),
         )
 
     async def node(request: Request) -> Response:
@@ -223,6 +230,21 @@ def create_app(
     )
     app.state.explorer = ex
     return app
+
+
+def year_range(request: Request) -> tuple[int, int] | None:
+    """The timeline's ``from`` and ``to`` years, if given (either one: the other follows)."""
+    given = {k: request.query_params.get(k, "").strip() for k in ("from", "to")}
+    if not any(given.values()):
+        return None
+    for name, value in given.items():
+        if value and not (value.isascii() and value.isdigit() and len(value) == 4):
+            raise UsageError(f"{name}: a year (four digits), got {value[:20]!r}")
+    first = int(given["from"] or given["to"])
+    last = int(given["to"] or given["from"])
+    if last < first:
+        raise UsageError("to: a year after from")
+    return (first, last)
 
 
 def status_of(error: KgError) -> int:

@@ -157,7 +157,7 @@ async def handle(ex: Explorer, request: Request) -> Response:
         "review",
         status,
         items=items,
-        path=str(path),
+        links_path=str(path),
         message=message,
         csrf=ex.csrf,
         editor=ex.editor,

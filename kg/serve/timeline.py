@@ -14,8 +14,11 @@ COLOURS = 8
 """Articles are told apart by one of this many colours (CSS classes a0..a7)."""
 
 
-def svg_layout(events: list[dict[str, Any]], width: int = 1100) -> dict[str, Any]:
-    """Coordinates for the template: the axis ticks, and per event its label and bars."""
+def svg_layout(
+    events: list[dict[str, Any]], years: tuple[int, int] | None = None, width: int = 1100
+) -> dict[str, Any]:
+    """Coordinates for the template: the axis ticks, and per event its label and bars (on the
+    axis of ``years``, first and last, if given: bars are cut to it)."""
     spans = [
         x["span"]
         for e in events
@@ -26,6 +29,8 @@ def svg_layout(events: list[dict[str, Any]], width: int = 1100) -> dict[str, Any
         return {"width": width, "height": AXIS, "ticks": [], "rows": [], "articles": []}
     lo = math.floor(min(s[0] for s in spans))
     hi = math.ceil(max(s[1] for s in spans))
+    if years is not None:
+        lo, hi = years[0], years[1] + 1
     hi = max(hi, lo + 1)
     plot = width - LABEL_WIDTH - 20
 
@@ -34,6 +39,11 @@ def svg_layout(events: list[dict[str, Any]], width: int = 1100) -> dict[str, Any
 
     step = max(1, math.ceil((hi - lo) / 12))
     ticks = [{"x": x(year), "label": str(year)} for year in range(lo, hi + 1, step)]
+    if hi - lo <= 2:  # months
+        ticks = [
+            {"x": x(lo + m / 12), "label": f"{lo + m // 12}-{m % 12 + 1:02d}"}
+            for m in range(0, (hi - lo) * 12 + 1, 2 if hi - lo == 2 else 1)
+        ]
     articles: dict[str, int] = {}
     cells: dict[str, Any] = {}
     for e in events:
@@ -47,7 +57,7 @@ def svg_layout(events: list[dict[str, Any]], width: int = 1100) -> dict[str, Any
         for j, entry in enumerate([e["curated"], *e["accounts"]]):
             if entry is None or entry["span"] is None:
                 continue
-            start, end = entry["span"]
+            start, end = max(entry["span"][0], lo), min(entry["span"][1], hi)
             left, right = x(start), x(end)
             curated = j == 0
             who = "curator" if curated else entry["article"].text

@@ -351,8 +351,9 @@ class Views:
             result.append(group)
         return result
 
-    def timeline(self) -> list[dict[str, Any]]:
-        """Every event with a date: the curator's date, and each article's date for it."""
+    def timeline(self, years: tuple[int, int] | None = None) -> list[dict[str, Any]]:
+        """Every event with a date: the curator's date, and each article's date for it; with
+        ``years`` (first, last), only events with a date in those years."""
         rows = self.select(
             "SELECT ?e ?date ?end ?a ?text WHERE { ?e a nkg:Event . "
             "{ ?e nkg:date ?date OPTIONAL { ?e nkg:endDate ?end } } UNION "
@@ -380,6 +381,17 @@ class Views:
             else:
                 event["accounts"].append(entry)
         found = [e for e in events.values() if e["curated"] or e["accounts"]]
+        if years is not None:
+            lo, hi = years[0], years[1] + 1
+            found = [
+                e
+                for e in found
+                if any(
+                    x["span"] and x["span"][0] < hi and x["span"][1] > lo
+                    for x in [e["curated"], *e["accounts"]]
+                    if x
+                )
+            ]
 
         def start(e: dict[str, Any]) -> tuple[float, str]:
             spans = [x["span"] for x in [e["curated"], *e["accounts"]] if x and x["span"]]
