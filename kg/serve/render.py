@@ -17,6 +17,10 @@ STATIC = ("style.css", "explorer.js")
 """The static files (in ``kg/serve/static``), served at ``/static/NAME``; nothing else is."""
 
 
+FILES = (".css", ".js", ".csv", ".json")
+"""Paths that are files as they are (not pages) in a static site."""
+
+
 def static_file(name: str) -> bytes:
     """A static file's bytes, by one of the fixed names of ``STATIC``."""
     if name not in STATIC:
@@ -54,7 +58,10 @@ class Renderer:
     def file_of(self, path: str) -> str:
         """The static site's file for a page path."""
         page, _, fragment = path.partition("#")
-        name = "index.html" if page in ("", "/") else page.strip("/") + ".html"
+        if page.endswith(FILES):
+            name = page.strip("/")
+        else:
+            name = "index.html" if page in ("", "/") else page.strip("/") + ".html"
         return name + ("#" + fragment if fragment else "")
 
     def url(self, path: str, here: str) -> str:
