@@ -846,9 +846,7 @@ def serve(
 @queries_option
 @extractions_option
 @ontology_option
-def site(
-    out: Path, graph_path: Path, queries_dir: Path, extractions: Path, ontology: Path
-) -> None:
+def site(out: Path, graph_path: Path, queries_dir: Path, extractions: Path, ontology: Path) -> None:
     """Write the explorer's pages as a static site with relative links, for any static host."""
     _need_serve_extra()
     from .site import write_site

@@ -30,12 +30,11 @@ MARKER = ".kg-site"
 
 def write_site(project: Project, out: Path) -> int:
     """Write the site of ``project``'s built graph to ``out``; the number of pages."""
-    if out.exists() and not (out / MARKER).is_file():
-        if not out.is_dir() or any(out.iterdir()):
-            raise FileError(
-                f"exists and is not a site kg wrote (no {MARKER}); give a new or empty folder",
-                Location(out),
-            )
+    if out.exists() and not (out / MARKER).is_file() and (not out.is_dir() or any(out.iterdir())):
+        raise FileError(
+            f"exists and is not a site kg wrote (no {MARKER}); give a new or empty folder",
+            Location(out),
+        )
     views = Views(load_engine(project))
     render = Renderer(static=True)
     try:
@@ -54,7 +53,13 @@ def write_site(project: Project, out: Path) -> int:
 
         page("", "home.html", **views.home())
         for kind in ("article", "actor", "place", "event"):
-            page(kind + "s", "index.html", title=kind.title() + "s", items=views.index(kind), kind=kind)
+            page(
+                kind + "s",
+                "index.html",
+                title=kind.title() + "s",
+                items=views.index(kind),
+                kind=kind,
+            )
         page("disagreements", "disagreements.html", groups=views.disagreements())
         page("timeline", "timeline.html", events=views.timeline(), years=None)
         page("ontology", "ontology.html", terms=ontology_terms(views))
@@ -109,4 +114,3 @@ def _safe(path: str) -> bool:
     """A page path that stays inside the site folder."""
     parts = path.split("/")
     return all(p not in ("", ".", "..") for p in parts) and "\\" not in path and "\0" not in path
-

@@ -21,18 +21,18 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDFS
 
 pytest.importorskip("starlette")
-from starlette.testclient import TestClient  # noqa: E402
+from starlette.testclient import TestClient
 
-import kg  # noqa: E402
-from kg import links as lk  # noqa: E402
-from kg.cli import cli  # noqa: E402
-from kg.errors import UsageError  # noqa: E402
-from kg.namespaces import ID  # noqa: E402
-from kg.serve import create_app  # noqa: E402
-from kg.serve.server import check_binding  # noqa: E402
+import kg
+from kg import links as lk
+from kg.cli import cli
+from kg.errors import UsageError
+from kg.namespaces import ID
+from kg.serve import create_app
+from kg.serve.server import check_binding
 
-from .conftest import MINI, ROOT  # noqa: E402
-from .engines import kg_build, real_nt  # noqa: E402, F401
+from .conftest import MINI, ROOT
+from .engines import kg_build, real_nt  # noqa: F401
 
 HOSTILE = '<script>alert(1)</script>"><img src=x onerror=alert(2)>'
 KH = "/id/actor/kataeb-hezbollah"
@@ -40,7 +40,7 @@ HTML = {"accept": "text/html"}
 
 
 @pytest.fixture(scope="module")
-def project(real_nt: Path) -> kg.Project:
+def project(real_nt: Path) -> kg.Project:  # noqa: F811
     return kg.open(ROOT, graph=real_nt)
 
 
@@ -98,13 +98,14 @@ def test_actor_page_shows_each_articles_spellings(client: TestClient, project: k
     table = r.text.split('id="spellings"')[1].split("</table>")[0]
     rows = rows_of(
         project,
-        "SELECT ?form ?title WHERE { ?m nkg:denotes actor:kataeb-hezbollah ; nkg:surfaceForm ?form ;"
-        " nkg:mentionedIn/nkg:title ?title }",
+        "SELECT ?form ?title WHERE { ?m nkg:denotes actor:kataeb-hezbollah ;"
+        " nkg:surfaceForm ?form ; nkg:mentionedIn/nkg:title ?title }",
     )
     assert rows
     for row in rows:
         assert _html(str(row["form"])) in table
         assert _html(str(row["title"])) in table
+
 
 def test_entity_page_links_wikidata(client: TestClient, project: kg.Project) -> None:
     [linked] = rows_of(project, "SELECT ?e ?w WHERE { ?e skos:exactMatch ?w } ORDER BY ?e LIMIT 1")
@@ -191,7 +192,9 @@ def test_query_page_runs_a_query_and_lists_prefixes(client: TestClient) -> None:
 TITLES = "SELECT ?a ?t WHERE { ?a a nkg:Article ; nkg:title ?t } ORDER BY ?t"
 
 
-def test_sparql_get_and_both_posts_give_the_same_rows(client: TestClient, project: kg.Project) -> None:
+def test_sparql_get_and_both_posts_give_the_same_rows(
+    client: TestClient, project: kg.Project
+) -> None:
     expected = rows_of(project, TITLES)
     answers = [
         client.get("/sparql", params={"query": TITLES}),
@@ -230,7 +233,11 @@ def test_sparql_select_formats(client: TestClient, accept: str, media: str) -> N
 
 @pytest.mark.parametrize(
     ("accept", "fmt"),
-    [("text/turtle", "turtle"), ("application/n-triples", "nt"), ("application/ld+json", "json-ld")],
+    [
+        ("text/turtle", "turtle"),
+        ("application/n-triples", "nt"),
+        ("application/ld+json", "json-ld"),
+    ],
 )
 def test_sparql_construct_formats(client: TestClient, accept: str, fmt: str) -> None:
     query = "CONSTRUCT { ?a rdfs:label ?t } WHERE { ?a a nkg:Article ; nkg:title ?t }"
@@ -259,7 +266,9 @@ def test_sparql_ask(client: TestClient) -> None:
         ({"params": {"query": "SELECT ?x WHERE {"}}, 400, "SPARQL syntax error"),
     ],
 )
-def test_sparql_refusals(client: TestClient, how: dict[str, object], status: int, words: str) -> None:
+def test_sparql_refusals(
+    client: TestClient, how: dict[str, object], status: int, words: str
+) -> None:
     r = client.post("/sparql", **how) if "data" in how else client.get("/sparql", **how)  # type: ignore[arg-type]
     assert r.status_code == status
     assert words in r.text
@@ -277,7 +286,7 @@ def test_sparql_not_acceptable(client: TestClient) -> None:
     assert r.status_code == 406
 
 
-def test_sparql_limits(real_nt: Path) -> None:
+def test_sparql_limits(real_nt: Path) -> None:  # noqa: F811
     small = TestClient(create_app(kg.open(ROOT, graph=real_nt, max_rows=3)))
     r = small.get("/sparql", params={"query": TITLES})
     assert r.status_code == 413
@@ -404,7 +413,7 @@ def test_hostile_query_text_and_messages_are_escaped(client: TestClient) -> None
 
 
 @pytest.fixture
-def reviewed(real_nt: Path, tmp_path: Path) -> tuple[kg.Project, Path]:
+def reviewed(real_nt: Path, tmp_path: Path) -> tuple[kg.Project, Path]:  # noqa: F811
     links = tmp_path / "wikidata.csv"
     shutil.copy(ROOT / "links" / "wikidata.csv", links)
     return kg.open(ROOT, graph=real_nt, links=links), links
@@ -545,7 +554,7 @@ def test_binding_beyond_loopback() -> None:
 # --- the static site ------------------------------------------------------------------------
 
 
-def test_site_has_relative_links_that_resolve(real_nt: Path, tmp_path: Path) -> None:
+def test_site_has_relative_links_that_resolve(real_nt: Path, tmp_path: Path) -> None:  # noqa: F811
     out = tmp_path / "site"
     args = ["site", "-o", str(out), "--graph", str(real_nt), "--queries", str(ROOT / "queries"),
             "-e", str(ROOT / "extractions"), "--ontology", str(ROOT / "ontology")]  # fmt: skip
@@ -559,7 +568,7 @@ def test_site_has_relative_links_that_resolve(real_nt: Path, tmp_path: Path) -> 
         assert (out / name).is_file(), name
     for page in pages:
         for href in re.findall(r'(?:href|src)="([^"#?]*)', page.read_text("utf-8")):
-            if href.startswith(("http://", "https://")) or not href:
+            if href.startswith(("http://", "https://", "data:")) or not href:
                 continue
             assert not href.startswith("/"), (page, href)
             target = (page.parent / href.replace("%27", "'")).resolve()

@@ -42,7 +42,7 @@ from ..namespaces import BASE, DATASET, ID, NKG, PREFIXES, new_graph
 from ..results import Rows, compact
 from . import protocol, review
 from .render import STATIC, Renderer, static_file
-from .views import Views, path_of
+from .views import Views
 
 SUFFIXES = {".ttl": "turtle", ".nt": "nt", ".jsonld": "jsonld", ".html": "html"}
 """A node's IRI with one of these suffixes is that node in that format."""
@@ -366,7 +366,9 @@ def run_stored(ex: Explorer, request: Request) -> Response:
     sq = ex.stored.get(name)
     if sq is None:
         return ex.error(request, 404, f"no stored query {name!r}")
-    given = {p.name: request.query_params[p.name] for p in sq.params if p.name in request.query_params}
+    given = {
+        p.name: request.query_params[p.name] for p in sq.params if p.name in request.query_params
+    }
     run = "run" in request.query_params or bool(given) or not sq.params
     rows: Rows | None = None
     if run or fmt:
@@ -550,9 +552,9 @@ def void_graph(ex: Explorer, endpoint: URIRef | None) -> Graph:
     """The dataset's VoID description (``kg.export.metadata``: title, licence, counts, ...),
     with the endpoint and a partition per class."""
     views = ex.views
-    counts = views.select(
-        "SELECT (COUNT(*) AS ?t) (COUNT(DISTINCT ?s) AS ?s) WHERE { ?s ?p ?o }"
-    )[0]
+    counts = views.select("SELECT (COUNT(*) AS ?t) (COUNT(DISTINCT ?s) AS ?s) WHERE { ?s ?p ?o }")[
+        0
+    ]
     sources = [
         str(r["u"])
         for r in views.select(
@@ -574,7 +576,8 @@ def void_graph(ex: Explorer, endpoint: URIRef | None) -> Graph:
         name = compact(str(r["c"])).strip("<>").replace(":", "-").replace("/", "-")
         part = URIRef(f"{DATASET}/class/{quote(name, safe='-')}")
         g.add((DATASET, VOID.classPartition, part))
-        g.add((part, VOID["class"], r["c"]))
+        if isinstance(r["c"], URIRef):
+            g.add((part, VOID["class"], r["c"]))
         g.add((part, VOID.entities, Literal(int(str(r["n"])))))
     return g
 
@@ -597,4 +600,4 @@ def same_secret(given: str | None, expected: str) -> bool:
     return given is not None and hmac.compare_digest(given.encode(), expected.encode())
 
 
-__all__ = ["Explorer", "create_app", "load_engine", "loopback", "node_page", "Path"]
+__all__ = ["Explorer", "Path", "create_app", "load_engine", "loopback", "node_page"]

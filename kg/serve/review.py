@@ -179,4 +179,3 @@ def _item(ex: Explorer, row: LinkRow) -> dict[str, Any]:
         "description": str(description) if description is not None else "",
         "wikidata": WIKIDATA + row.qid,
     }
-

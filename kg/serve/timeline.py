@@ -35,7 +35,7 @@ def svg_layout(
     plot = width - LABEL_WIDTH - 20
 
     def x(t: float) -> float:
-        return round(LABEL_WIDTH + (t - lo) / (hi - lo) * plot, 2)
+        return float(round(LABEL_WIDTH + (t - lo) / (hi - lo) * plot, 2))
 
     step = max(1, math.ceil((hi - lo) / 12))
     ticks = [{"x": x(year), "label": str(year)} for year in range(lo, hi + 1, step)]

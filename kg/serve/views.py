@@ -143,9 +143,7 @@ class Views:
             props.setdefault(row["n"], {}).setdefault(str(row["p"]), []).append(row["o"])
         found = []
         for n, by_prop in props.items():
-            article = (by_prop.get(str(N.statedIn)) or by_prop.get(str(N.mentionedIn)) or [None])[
-                0
-            ]
+            article = (by_prop.get(str(N.statedIn)) or by_prop.get(str(N.mentionedIn)) or [None])[0]
             kind = (by_prop.get(str(RDF.type)) or [None])[0]
             rows = [
                 Row(self.prop_name(p), p, [[self.value_cell(p, o) for o in _sorted(values)]])
@@ -265,9 +263,7 @@ class Views:
             for row in report.props:
                 if row.prop == str(N.reports):
                     continue
-                target = table.setdefault(
-                    row.prop, Row(row.name, row.prop, [[] for _ in reports])
-                )
+                target = table.setdefault(row.prop, Row(row.name, row.prop, [[] for _ in reports]))
                 target.cells[i] = row.cells[0]
         participants = Row("participants", "participants", [[] for _ in reports])
         for r in self.select(
@@ -283,9 +279,7 @@ class Views:
         for row in rows:
             mark_differences(row)
         figures = self.nodes("?n a nkg:Figure ; nkg:about ?e", e=iri)
-        statements = self.nodes(
-            "?n nkg:about ?e . FILTER NOT EXISTS { ?n a nkg:Figure }", e=iri
-        )
+        statements = self.nodes("?n nkg:about ?e . FILTER NOT EXISTS { ?n a nkg:Figure }", e=iri)
         return {
             "columns": columns,
             "reports": reports,
