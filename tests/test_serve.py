@@ -601,3 +601,18 @@ def _html(text: str) -> str:
 def test_results_json_is_valid(client: TestClient) -> None:
     r = client.get("/sparql", params={"query": TITLES, "format": "json"})
     assert json.loads(r.text)["head"]["vars"] == ["a", "t"]
+
+
+def test_only_web_iris_become_links(tmp_path: Path) -> None:
+    nt = tmp_path / "kg.nt"
+    x = "<https://w3id.org/newskg/id/actor/x>"
+    nt.write_text(
+        f'{x} <http://www.w3.org/2000/01/rdf-schema#label> "{HOSTILE.replace(chr(34), "")}" .\n'
+        f"{x} <http://www.w3.org/2002/07/owl#sameAs> <javascript:alert(1)> .\n"
+        f"{x} <http://www.w3.org/2002/07/owl#sameAs> <https://example.org/x> .\n",
+        "utf-8",
+    )
+    r = TestClient(create_app(kg.open(ROOT, graph=nt))).get("/id/actor/x", headers=HTML)
+    assert r.status_code == 200
+    assert 'href="javascript:' not in r.text and "<script>alert" not in r.text
+    assert 'href="https://example.org/x"' in r.text

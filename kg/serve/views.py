@@ -9,9 +9,9 @@ articles' accounts are computed here (``mark_differences``), not in the template
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from rdflib import BNode, Literal, URIRef, Variable
 from rdflib.namespace import RDF, XSD
@@ -19,6 +19,8 @@ from rdflib.namespace import RDF, XSD
 from ..engine import Engine
 from ..namespaces import BASE, ID, NKG, PREFIXES, N
 from ..results import Labeller, Term, compact
+
+T = TypeVar("T")
 
 PRECISION = {
     str(XSD.date): "day",
@@ -83,12 +85,20 @@ def path_of(iri: str) -> str | None:
 
 
 class Views:
-    """The page data of one loaded graph."""
+    """The page data of one loaded graph. The graph does not change while it is served, so
+    the pages that take no node (home, indexes, disagreements, timeline) are made once."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.graph = engine.lookup
         self.label = Labeller(engine.lookup)
+        self._made: dict[tuple[Any, ...], Any] = {}
+
+    def once(self, key: tuple[Any, ...], make: Callable[[], T]) -> T:
+        """``make()``, made once per ``key``."""
+        if key not in self._made:
+            self._made[key] = make()
+        return self._made[key]  # type: ignore[no-any-return]
 
     # --- basics -------------------------------------------------------------------------------
 
@@ -183,6 +193,9 @@ class Views:
     # --- pages --------------------------------------------------------------------------------
 
     def home(self) -> dict[str, Any]:
+        return self.once(("home",), self._home)
+
+    def _home(self) -> dict[str, Any]:
         counts = self.select(
             "SELECT ?class (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a ?class . "
             "FILTER(STRSTARTS(STR(?class), STR(nkg:))) } GROUP BY ?class ORDER BY DESC(?n) ?class"
@@ -214,6 +227,9 @@ class Views:
     def index(self, kind: str) -> list[tuple[Cell, Cell, int]]:
         """Every actor, place, event or article (``kind``): itself, its type, and how many
         articles mention or report it."""
+        return self.once(("index", kind), lambda: self._index(kind))
+
+    def _index(self, kind: str) -> list[tuple[Cell, Cell, int]]:
         rows = self.select(
             "SELECT ?e ?type (COUNT(DISTINCT ?a) AS ?n) WHERE { ?e a ?type . "
             "FILTER(STRSTARTS(STR(?e), STR(?space))) "
@@ -296,6 +312,9 @@ class Views:
         """Every quantity about the same thing that two or more articles state: each article's
         figures side by side (value, hedge, as-of date, period, source, speaker), columns
         marked where they differ."""
+        return self.once(("disagreements",), self._disagreements)
+
+    def _disagreements(self) -> list[dict[str, Any]]:
         rows = self.select(
             "SELECT ?f ?q ?about ?a WHERE { ?f a nkg:Figure ; nkg:quantity ?q ; nkg:about ?about ;"
             " nkg:statedIn ?a . { SELECT ?q ?about WHERE { ?g a nkg:Figure ; nkg:quantity ?q ;"
@@ -348,6 +367,11 @@ class Views:
     def timeline(self, years: tuple[int, int] | None = None) -> list[dict[str, Any]]:
         """Every event with a date: the curator's date, and each article's date for it; with
         ``years`` (first, last), only events with a date in those years."""
+        if years is not None:  # (any years a visitor asks for: not kept)
+            return self._timeline(years)
+        return self.once(("timeline",), lambda: self._timeline(None))
+
+    def _timeline(self, years: tuple[int, int] | None) -> list[dict[str, Any]]:
         rows = self.select(
             "SELECT ?e ?date ?end ?a ?text WHERE { ?e a nkg:Event . "
             "{ ?e nkg:date ?date OPTIONAL { ?e nkg:endDate ?end } } UNION "
