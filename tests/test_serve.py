@@ -423,8 +423,15 @@ def _local(app: object, **kw: object) -> TestClient:
     return TestClient(app, base_url="http://127.0.0.1:8000", client=("127.0.0.1", 5555), **kw)  # type: ignore[arg-type]
 
 
-def _first_proposed(links: Path) -> lk.LinkRow:
-    return next(r for r in lk.read_links(links) if r.status is lk.Status.PROPOSED)
+def _review(project: kg.Project, links: Path, decision: str) -> tuple[TestClient, dict[str, str]]:
+    """A loopback client of the review, and the form deciding the first proposed link."""
+    c = _local(create_app(project, allow_edits=True))
+    csrf = re.search(r'name="csrf" value="([^"]+)"', c.get("/review").text)
+    assert csrf is not None
+    row = next(r for r in lk.read_links(links) if r.status is lk.Status.PROPOSED)
+    form = {"csrf": csrf.group(1), "entity": row.entity, "qid": row.qid, "decision": decision,
+            "decided_by": "Tester"}  # fmt: skip
+    return c, form
 
 
 def test_review_is_off_without_allow_edits(client: TestClient) -> None:
@@ -440,7 +447,7 @@ def test_review_accept_rewrites_the_links_file(reviewed: tuple[kg.Project, Path]
     assert "access-control-allow-origin" not in page.headers
     csrf = re.search(r'name="csrf" value="([^"]+)"', page.text)
     assert csrf is not None
-    row = _first_proposed(links)
+    row = next(r for r in lk.read_links(links) if r.status is lk.Status.PROPOSED)
     before = lk.read_links(links)
     form = {"csrf": csrf.group(1), "entity": row.entity, "qid": row.qid, "decision": "accept",
             "decided_by": "Tester"}  # fmt: skip
@@ -460,14 +467,9 @@ def test_review_accept_rewrites_the_links_file(reviewed: tuple[kg.Project, Path]
 
 def test_review_reject(reviewed: tuple[kg.Project, Path]) -> None:
     project, links = reviewed
-    c = _local(create_app(project, allow_edits=True))
-    csrf = re.search(r'name="csrf" value="([^"]+)"', c.get("/review").text)
-    assert csrf is not None
-    row = _first_proposed(links)
-    form = {"csrf": csrf.group(1), "entity": row.entity, "qid": row.qid, "decision": "reject",
-            "decided_by": "Tester"}  # fmt: skip
+    c, form = _review(project, links, "reject")
     assert c.post("/review", data=form, follow_redirects=False).status_code == 303
-    found = [r for r in lk.read_links(links) if r.entity == row.entity and r.qid == row.qid]
+    found = [r for r in lk.read_links(links) if (r.entity, r.qid) == (form["entity"], form["qid"])]
     assert [(r.status, r.decided_by) for r in found] == [(lk.Status.REJECTED, "Tester")]
 
 
@@ -485,12 +487,7 @@ def test_review_refuses_forged_or_bad_decisions(
     reviewed: tuple[kg.Project, Path], change: dict[str, str], status: int
 ) -> None:
     project, links = reviewed
-    c = _local(create_app(project, allow_edits=True))
-    csrf = re.search(r'name="csrf" value="([^"]+)"', c.get("/review").text)
-    assert csrf is not None
-    row = _first_proposed(links)
-    form = {"csrf": csrf.group(1), "entity": row.entity, "qid": row.qid, "decision": "accept",
-            "decided_by": "Tester"}  # fmt: skip
+    c, form = _review(project, links, "accept")
     origin = change.pop("origin", None)
     form.update(change)
     before = links.read_bytes()
@@ -504,10 +501,7 @@ def test_review_write_failure_leaves_the_file(
     reviewed: tuple[kg.Project, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     project, links = reviewed
-    c = _local(create_app(project, allow_edits=True))
-    csrf = re.search(r'name="csrf" value="([^"]+)"', c.get("/review").text)
-    assert csrf is not None
-    row = _first_proposed(links)
+    c, form = _review(project, links, "accept")
     before = links.read_bytes()
 
     def full(*args: object) -> None:
@@ -515,8 +509,6 @@ def test_review_write_failure_leaves_the_file(
 
     monkeypatch.setattr(os, "replace", full)
     monkeypatch.setattr(os, "rename", full)
-    form = {"csrf": csrf.group(1), "entity": row.entity, "qid": row.qid, "decision": "accept",
-            "decided_by": "Tester"}  # fmt: skip
     r = c.post("/review", data=form, follow_redirects=False)
     assert r.status_code == 500
     assert "No space left on device" in r.text
