@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 from rdflib import Literal, URIRef
 
@@ -52,16 +55,22 @@ def write_site(project: Project, out: Path) -> int:
             target.write_text(render.page(template, path, **context), encoding="utf-8")
 
         page("", "home.html", **views.home())
-        for kind in ("article", "actor", "place", "event"):
-            page(
-                kind + "s",
-                "index.html",
-                title=kind.title() + "s",
-                items=views.index(kind),
-                kind=kind,
-            )
-        page("disagreements", "disagreements.html", groups=views.disagreements())
-        page("timeline", "timeline.html", events=views.timeline(), years=None)
+        listings: list[tuple[str, str, Callable[[int], dict[str, Any]], dict[str, Any]]] = [
+            (kind + "s", "index.html", partial(views.index, kind),
+             {"title": kind.title() + "s", "kind": kind})
+            for kind in ("article", "actor", "place", "event")
+        ]  # fmt: skip
+        listings.append(("disagreements", "disagreements.html", views.disagreements, {}))
+        listings.append(
+            ("timeline", "timeline.html", partial(views.timeline, None), {"years": None})
+        )
+        for base, template, make, extra in listings:
+            number, more = 1, True
+            while more:
+                listing = make(number)
+                here = base if number == 1 else f"{base}/{number}"
+                page(here, template, base=base, **extra, **listing)
+                number, more = number + 1, listing["more"]
         page("ontology", "ontology.html", terms=ontology_terms(views))
         page("query", "sparql.html", text="", table=None, graph_text=None, boolean=None,
              examples=EXAMPLES, prefixes=views.prefixes(), encoded="")  # fmt: skip

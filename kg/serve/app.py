@@ -124,34 +124,37 @@ def create_app(
     async def home(request: Request) -> Response:
         return await page(request, lambda: ex.html("home.html", "", **ex.views.home()))
 
-    def index_route(kind: str, title: str) -> Callable[[Request], Awaitable[Response]]:
-        async def index(request: Request) -> Response:
+    def paged(
+        base: str, template: str, make: Callable[[Request, int], dict[str, Any]], **extra: Any
+    ) -> Callable[[Request], Awaitable[Response]]:
+        """A listing's pages: ``/BASE`` is page 1, ``/BASE/N`` page N."""
+
+        async def listing(request: Request) -> Response:
+            number = request.path_params.get("page", 1)
+            if number < 1:
+                return ex.error(request, 404, "no such page")
+            here = base if number == 1 else f"{base}/{number}"
             return await page(
                 request,
-                lambda: ex.html(
-                    "index.html", kind + "s", title=title, items=ex.views.index(kind), kind=kind
-                ),
+                lambda: ex.html(template, here, base=base, **extra, **make(request, number)),
             )
 
-        return index
+        return listing
 
-    async def disagreements(request: Request) -> Response:
-        return await page(
-            request,
-            lambda: ex.html("disagreements.html", "disagreements", groups=ex.views.disagreements()),
+    def index_route(kind: str, title: str) -> Callable[[Request], Awaitable[Response]]:
+        return paged(
+            kind + "s", "index.html", lambda r, n: ex.views.index(kind, n), title=title, kind=kind
         )
 
-    async def timeline(request: Request) -> Response:
-        try:
-            years = year_range(request)
-        except UsageError as e:
-            return ex.error(request, 400, str(e))
-        return await page(
-            request,
-            lambda: ex.html(
-                "timeline.html", "timeline", events=ex.views.timeline(years), years=years
-            ),
-        )
+    disagreements = paged(
+        "disagreements", "disagreements.html", lambda r, n: ex.views.disagreements(n)
+    )
+
+    def timeline_page(request: Request, number: int) -> dict[str, Any]:
+        years = year_range(request)
+        return {**ex.views.timeline(years, number), "years": years}
+
+    timeline = paged("timeline", "timeline.html", timeline_page)
 
     async def node(request: Request) -> Response:
         return await page(request, lambda: linked_data(ex, request))
@@ -186,12 +189,18 @@ def create_app(
 
     routes = [
         Route("/", home),
-        Route("/articles", index_route("article", "Articles")),
-        Route("/actors", index_route("actor", "Actors")),
-        Route("/places", index_route("place", "Places")),
-        Route("/events", index_route("event", "Events")),
-        Route("/disagreements", disagreements),
-        Route("/timeline", timeline),
+        *(
+            Route(path, endpoint)
+            for name, endpoint in (
+                ("articles", index_route("article", "Articles")),
+                ("actors", index_route("actor", "Actors")),
+                ("places", index_route("place", "Places")),
+                ("events", index_route("event", "Events")),
+                ("disagreements", disagreements),
+                ("timeline", timeline),
+            )
+            for path in (f"/{name}", f"/{name}/{{page:int}}")
+        ),
         Route("/queries", stored_list),
         Route("/queries/{name}", stored_query),
         Route("/query", query_page),

@@ -9,6 +9,7 @@ articles' accounts are computed here (``mark_differences``), not in the template
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -17,6 +18,7 @@ from rdflib import BNode, Literal, URIRef, Variable
 from rdflib.namespace import RDF, XSD
 
 from ..engine import Engine
+from ..errors import UsageError
 from ..namespaces import BASE, ID, NKG, PREFIXES, N
 from ..results import Labeller, Term, compact
 
@@ -36,6 +38,45 @@ HIDDEN = frozenset((str(N.statedIn), str(N.mentionedIn), str(RDF.type)))
 
 INCOMING_LIMIT = 500
 """Incoming triples a node page lists, at most (a country may have thousands)."""
+NODE_LIMIT = 300
+"""Attributed nodes of one kind a page shows, at most (the SPARQL endpoint has them all)."""
+ARTICLE_LIMIT = 2000
+"""Nodes an article's page shows, at most."""
+COLUMN_LIMIT = 40
+"""Accounts an event's page puts side by side, at most."""
+HOME_LIMIT = 100
+"""Articles the home page lists (the articles index has them all)."""
+PAGE_SIZE = 500
+"""Entries per page of an index."""
+GROUP_PAGE = 50
+"""Quantities per page of the disagreements."""
+EVENT_PAGE = 200
+"""Events per page of the timeline."""
+
+_SIGNATURE = (
+    'CONCAT(COALESCE(STR(?v), CONCAT(COALESCE(STR(?lo), ""), "-", COALESCE(STR(?hi), ""))),'
+    ' " ", STR(?h))'
+)
+_GROUPS = (
+    "{ SELECT ?q ?about (COUNT(DISTINCT ?sig) AS ?signatures) WHERE {"
+    " ?f a nkg:Figure ; nkg:quantity ?q ; nkg:about ?about ; nkg:statedIn ?a ; nkg:hedge ?h ."
+    " OPTIONAL { ?f nkg:value ?v } OPTIONAL { ?f nkg:lowerBound ?lo }"
+    f" OPTIONAL {{ ?f nkg:upperBound ?hi }} BIND({_SIGNATURE} AS ?sig) }}"
+    " GROUP BY ?q ?about HAVING (COUNT(DISTINCT ?a) > 1) }"
+)
+"""The quantities about the same thing that two or more articles state, with how many
+different amounts (value or range, and hedge) they give: more than one is a disagreement."""
+
+
+_IRI_TEXT = re.compile(r"[^\x00-\x20<>\"{}|^`\\\x7f]*")
+
+
+def iri_term(term: Term) -> str:
+    """An IRI as a SPARQL term, for a query the explorer writes (values it reads from the
+    graph, or that name a node found in it); anything that is not a plain IRI is refused."""
+    if not isinstance(term, URIRef) or not _IRI_TEXT.fullmatch(str(term)):
+        raise UsageError(f"not an IRI: {str(term)[:80]!r}")
+    return f"<{term}>"
 
 
 @dataclass(frozen=True)
@@ -73,6 +114,12 @@ class Node:
     kind: Cell | None
     article: Cell | None
     props: list[Row] = field(default_factory=list)
+
+
+class Nodes(list[Node]):
+    """Nodes, and whether there were more than were read (``more``)."""
+
+    more: bool = False
 
 
 def path_of(iri: str) -> str | None:
@@ -143,15 +190,23 @@ class Views:
 
     # --- attributed nodes -----------------------------------------------------------------
 
-    def nodes(self, inner: str, **bindings: Term) -> list[Node]:
-        """The nodes ``?n`` the ``inner`` group pattern selects, each with all its properties,
-        in the order of their article and IRI."""
-        # (no subquery: a parameter bound outside would not reach it)
-        text = f"SELECT DISTINCT ?n ?p ?o WHERE {{ {{ {inner} }} ?n ?p ?o }}"
+    def nodes(self, inner: str, limit: int = NODE_LIMIT, **iris: URIRef) -> Nodes:
+        """The nodes ``?n`` the ``inner`` group pattern selects (its variables named in
+        ``iris`` bound to those IRIs), at most ``limit`` of them, each with all its
+        properties, in the order of their article and IRI."""
+        values = "".join(f"VALUES ?{name} {{ {iri_term(iri)} }} " for name, iri in iris.items())
+        text = (
+            f"SELECT ?n ?p ?o WHERE {{ {{ SELECT DISTINCT ?n WHERE {{ {values}{inner} }} "
+            f"ORDER BY ?n LIMIT {limit + 1} }} ?n ?p ?o }}"
+        )
         props: dict[Term, dict[str, list[Term]]] = {}
-        for row in self.select(text, **bindings):
+        for row in self.select(text):
             props.setdefault(row["n"], {}).setdefault(str(row["p"]), []).append(row["o"])
-        found = []
+        more = len(props) > limit
+        if more:
+            props.pop(max(props, key=lambda t: "" if t is None else str(t)))
+        found = Nodes()
+        found.more = more
         for n, by_prop in props.items():
             article = (by_prop.get(str(N.statedIn)) or by_prop.get(str(N.mentionedIn)) or [None])[0]
             kind = (by_prop.get(str(RDF.type)) or [None])[0]
@@ -168,20 +223,22 @@ class Views:
                     rows,
                 )
             )
-        return sorted(found, key=lambda n: ((n.article.text if n.article else ""), n.cell.key))
+        found.sort(key=lambda n: ((n.article.text if n.article else ""), n.cell.key))
+        return found
 
     def described(self, iri: URIRef) -> dict[str, Any]:
         """A node's outgoing triples (property rows) and incoming ones (subject, property),
         at most ``INCOMING_LIMIT`` of those."""
         out: dict[str, list[Term]] = {}
-        for row in self.select("SELECT ?p ?o WHERE { ?s ?p ?o }", s=iri):
+        for row in self.select(f"SELECT ?p ?o WHERE {{ {iri_term(iri)} ?p ?o }}"):
             out.setdefault(str(row["p"]), []).append(row["o"])
         outgoing = [
             Row(self.prop_name(p), p, [[self.value_cell(p, o) for o in _sorted(values)]])
             for p, values in sorted(out.items(), key=lambda kv: self.prop_name(kv[0]))
         ]
         rows = self.select(
-            f"SELECT ?s ?p WHERE {{ ?s ?p ?o }} ORDER BY ?p ?s LIMIT {INCOMING_LIMIT + 1}", o=iri
+            f"SELECT ?s ?p WHERE {{ ?s ?p {iri_term(iri)} }} ORDER BY ?p ?s "
+            f"LIMIT {INCOMING_LIMIT + 1}"
         )
         incoming = [(self.cell(r["s"]), self.cell(r["p"])) for r in rows[:INCOMING_LIMIT]]
         return {
@@ -205,7 +262,7 @@ class Views:
         )
         articles = self.select(
             "SELECT ?a ?date WHERE { ?a a nkg:Article . OPTIONAL { ?a nkg:publicationDate ?date } }"
-            " ORDER BY DESC(?date) ?a LIMIT 200"
+            f" ORDER BY DESC(?date) ?a LIMIT {HOME_LIMIT + 1}"
         )
         top = self.select(
             "SELECT ?e (COUNT(DISTINCT ?a) AS ?n) WHERE { ?m nkg:denotes ?e ; nkg:mentionedIn ?a }"
@@ -215,37 +272,53 @@ class Views:
             "SELECT ?e (COUNT(DISTINCT ?a) AS ?n) WHERE { ?r nkg:reports ?e ; nkg:statedIn ?a }"
             " GROUP BY ?e ORDER BY DESC(?n) ?e LIMIT 24"
         )
+        differing = self.select(
+            f"SELECT (COUNT(*) AS ?n) WHERE {{ {_GROUPS} FILTER(?signatures > 1) }}"
+        )
         return {
             "counts": [(self.cell(r["class"]), _int(r["n"])) for r in counts],
             "actors": _int(actors[0]["n"]) if actors else 0,
-            "articles": [(self.cell(r["a"]), self.cell(r["date"])) for r in articles],
+            "articles": [(self.cell(r["a"]), self.cell(r["date"])) for r in articles[:HOME_LIMIT]],
+            "more_articles": len(articles) > HOME_LIMIT,
             "top": [(self.cell(r["e"]), _int(r["n"])) for r in top],
             "events": [(self.cell(r["e"]), _int(r["n"])) for r in events],
-            "disagreements": sum(1 for group in self.disagreements() if group["differs"]),
+            "disagreements": _int(differing[0]["n"]),
         }
 
-    def index(self, kind: str) -> list[tuple[Cell, Cell, int]]:
-        """Every actor, place, event or article (``kind``): itself, its type, and how many
-        articles mention or report it."""
-        return self.once(("index", kind), lambda: self._index(kind))
+    def index(self, kind: str, page: int = 1) -> dict[str, Any]:
+        """The ``page``-th ``PAGE_SIZE`` actors, places, events or articles (``kind``): each,
+        its type, and how many articles mention or report it."""
+        if page != 1:  # (any page a visitor asks for: not kept)
+            return self._index(kind, page)
+        return self.once(("index", kind), lambda: self._index(kind, 1))
 
-    def _index(self, kind: str) -> list[tuple[Cell, Cell, int]]:
+    def _index(self, kind: str, page: int) -> dict[str, Any]:
+        space = str(ID) + kind + "/"
         rows = self.select(
-            "SELECT ?e ?type (COUNT(DISTINCT ?a) AS ?n) WHERE { ?e a ?type . "
-            "FILTER(STRSTARTS(STR(?e), STR(?space))) "
-            "OPTIONAL { { ?m nkg:denotes ?e ; nkg:mentionedIn ?a } UNION "
-            "{ ?r nkg:reports ?e ; nkg:statedIn ?a } UNION { ?e nkg:title ?t . BIND(?e AS ?a) } } }"
-            " GROUP BY ?e ?type ORDER BY ?e",
-            space=Literal(str(ID) + kind + "/"),
+            "SELECT ?e ?type (COUNT(DISTINCT ?a) AS ?n) WHERE { { SELECT DISTINCT ?e WHERE {"
+            f" ?e a ?c . FILTER(STRSTARTS(STR(?e), {Literal(space).n3()})) }} ORDER BY ?e"
+            f" LIMIT {PAGE_SIZE + 1} OFFSET {(page - 1) * PAGE_SIZE} }} ?e a ?type ."
+            " OPTIONAL { { ?m nkg:denotes ?e ; nkg:mentionedIn ?a } UNION"
+            " { ?r nkg:reports ?e ; nkg:statedIn ?a } UNION { ?e nkg:title ?t . BIND(?e AS ?a) } }"
+            " } GROUP BY ?e ?type ORDER BY ?e ?type"
         )
-        return [(self.cell(r["e"]), self.cell(r["type"]), _int(r["n"])) for r in rows]
+        entities = sorted({str(r["e"]) for r in rows})
+        keep = set(entities[:PAGE_SIZE])
+        items = [
+            (self.cell(r["e"]), self.cell(r["type"]), _int(r["n"]))
+            for r in rows
+            if str(r["e"]) in keep
+        ]
+        return {"items": items, "page": page, "more": len(entities) > PAGE_SIZE}
 
     def article(self, iri: URIRef) -> dict[str, Any]:
-        nodes = self.nodes("{ ?n nkg:statedIn ?a } UNION { ?n nkg:mentionedIn ?a }", a=iri)
+        nodes = self.nodes(
+            "{ ?n nkg:statedIn ?a } UNION { ?n nkg:mentionedIn ?a }", ARTICLE_LIMIT, a=iri
+        )
         groups: dict[str, list[Node]] = {}
         for node in nodes:
             groups.setdefault(node.kind.text if node.kind else "", []).append(node)
-        return {"groups": sorted(groups.items())}
+        return {"groups": sorted(groups.items()), "more": nodes.more}
 
     def entity(self, iri: URIRef) -> dict[str, Any]:
         """An actor or place: its mentions per article (spellings, roles, framing), and every
@@ -262,17 +335,21 @@ class Views:
         wikidata = [
             self.cell(r["w"])
             for r in self.select(
-                "SELECT ?w WHERE { ?e skos:exactMatch ?w } ORDER BY ?w",
-                e=iri,
+                f"SELECT ?w WHERE {{ {iri_term(iri)} skos:exactMatch ?w }} ORDER BY ?w"
             )
         ]
-        return {"mentions": mentions, "groups": sorted(groups.items()), "wikidata": wikidata}
+        return {
+            "mentions": mentions,
+            "groups": sorted(groups.items()),
+            "more": mentions.more or pointing.more,
+            "wikidata": wikidata,
+        }
 
     def event(self, iri: URIRef) -> dict[str, Any]:
         """Each article's account of the event side by side: its report's properties, then the
-        participants, figures and statements it gives, one column per report; a row is marked
-        where the accounts differ."""
-        reports = self.nodes("?n nkg:reports ?e", e=iri)
+        participants, figures and statements it gives, one column per report (at most
+        ``COLUMN_LIMIT``); a row is marked where the accounts differ."""
+        reports = self.nodes("?n nkg:reports ?e", COLUMN_LIMIT, e=iri)
         columns = [r.article for r in reports]
         table: dict[str, Row] = {}
         for i, report in enumerate(reports):
@@ -283,9 +360,8 @@ class Views:
                 target.cells[i] = row.cells[0]
         participants = Row("participants", "participants", [[] for _ in reports])
         for r in self.select(
-            "SELECT ?a ?x ?r WHERE { ?p nkg:inEvent ?e ; nkg:statedIn ?a ; nkg:participant ?x ;"
-            " nkg:role ?r } ORDER BY ?x ?r",
-            e=iri,
+            "SELECT ?a ?x ?r WHERE { ?p nkg:inEvent " + iri_term(iri) + " ; nkg:statedIn ?a ;"
+            " nkg:participant ?x ; nkg:role ?r } ORDER BY ?x ?r"
         ):
             for i, col in enumerate(columns):
                 if col is not None and col.iri == str(r["a"]):
@@ -302,74 +378,81 @@ class Views:
             "rows": rows,
             "figures": _by_article(figures, columns),
             "statements": _by_article(statements, columns),
+            "more": reports.more or figures.more or statements.more,
         }
 
     def _participant(self, r: dict[str, Term]) -> Cell:
         who, role = self.cell(r["x"]), self.cell(r["r"])
         return Cell(f"{who.text} ({role.text})", who.href, f"{who.iri} {role.iri}")
 
-    def disagreements(self) -> list[dict[str, Any]]:
-        """Every quantity about the same thing that two or more articles state: each article's
-        figures side by side (value, hedge, as-of date, period, source, speaker), columns
-        marked where they differ."""
-        return self.once(("disagreements",), self._disagreements)
+    def disagreements(self, page: int = 1) -> dict[str, Any]:
+        """The ``page``-th ``GROUP_PAGE`` quantities about the same thing that two or more
+        articles state, the ones where the amounts disagree first: each article's figures
+        side by side (value, hedge, as-of date, period, source, speaker), rows marked where
+        they differ."""
+        if page != 1:
+            return self._disagreements(page)
+        return self.once(("disagreements",), lambda: self._disagreements(1))
 
-    def _disagreements(self) -> list[dict[str, Any]]:
-        rows = self.select(
-            "SELECT ?f ?q ?about ?a WHERE { ?f a nkg:Figure ; nkg:quantity ?q ; nkg:about ?about ;"
-            " nkg:statedIn ?a . { SELECT ?q ?about WHERE { ?g a nkg:Figure ; nkg:quantity ?q ;"
-            " nkg:about ?about ; nkg:statedIn ?b } GROUP BY ?q ?about"
-            " HAVING (COUNT(DISTINCT ?b) > 1) } } ORDER BY ?q ?about ?a ?f"
+    def _disagreements(self, page: int) -> dict[str, Any]:
+        found = self.select(
+            f"SELECT ?q ?about ?signatures WHERE {{ {_GROUPS} }} ORDER BY DESC(?signatures > 1)"
+            f" ?q ?about LIMIT {GROUP_PAGE + 1} OFFSET {(page - 1) * GROUP_PAGE}"
         )
-        if not rows:
-            return []
-        figures = {
-            n.cell.iri: n
-            for n in self.nodes(
-                "?n a nkg:Figure ; nkg:quantity ?q ; nkg:about ?about ; nkg:statedIn ?a . "
-                "{ SELECT ?q ?about WHERE { ?g a nkg:Figure ; nkg:quantity ?q ; nkg:about ?about ;"
-                " nkg:statedIn ?b } GROUP BY ?q ?about HAVING (COUNT(DISTINCT ?b) > 1) }"
-            )
-        }
+        more = len(found) > GROUP_PAGE
+        found = found[:GROUP_PAGE]
+        if not found:
+            return {"groups": [], "page": page, "more": False}
+        pairs = " ".join(f"({iri_term(r['q'])} {iri_term(r['about'])})" for r in found)
+        figures = self.nodes(
+            f"VALUES (?q ?about) {{ {pairs} }} ?n a nkg:Figure ; nkg:quantity ?q ;"
+            " nkg:about ?about",
+            GROUP_PAGE * 50,
+        )
         shown = [
             N.value, N.lowerBound, N.upperBound, N.hedge, N.counted, N.asOf, N.periodStart,
             N.periodText, N.source, N.speaker, N.channel, N.evidence,
         ]  # fmt: skip
-        groups: dict[tuple[str, str], dict[str, Any]] = {}
-        for r in rows:
-            key = (str(r["q"]), str(r["about"]))
-            group = groups.setdefault(
-                key,
-                {"quantity": self.cell(r["q"]), "about": self.cell(r["about"]), "figures": []},
-            )
-            node = figures.get(str(r["f"]))
-            if node is not None:
-                group["figures"].append(node)
-        result = []
-        for group in groups.values():
-            by_prop = [
-                Row(
-                    self.prop_name(str(p)),
-                    str(p),
-                    [_values(f, str(p)) for f in group["figures"]],
-                )
+        groups = []
+        for r in found:
+            members = [
+                f
+                for f in figures
+                if r["q"] in _iris(f, N.quantity) and r["about"] in _iris(f, N.about)
+            ]
+            table = [
+                Row(self.prop_name(str(p)), str(p), [_values(f, str(p)) for f in members])
                 for p in shown
             ]
-            table = [row for row in by_prop if any(row.cells)]
-            owners = [f.article.key if f.article else "" for f in group["figures"]]
+            table = [row for row in table if any(row.cells)]
+            owners = [f.article.key if f.article else "" for f in members]
             for row in table:
                 mark_differences(row, by=owners)
-            group["rows"] = table
-            group["differs"] = any(row.differs for row in table if row.prop in _AMOUNT)
-            result.append(group)
-        return result
+            groups.append(
+                {
+                    "quantity": self.cell(r["q"]),
+                    "about": self.cell(r["about"]),
+                    "figures": members,
+                    "rows": table,
+                    "differs": _int(r["signatures"]) > 1,
+                }
+            )
+        return {"groups": groups, "page": page, "more": more}
 
-    def timeline(self, years: tuple[int, int] | None = None) -> list[dict[str, Any]]:
+    def timeline(self, years: tuple[int, int] | None = None, page: int = 1) -> dict[str, Any]:
         """Every event with a date: the curator's date, and each article's date for it; with
         ``years`` (first, last), only events with a date in those years."""
-        if years is not None:  # (any years a visitor asks for: not kept)
-            return self._timeline(years)
-        return self.once(("timeline",), lambda: self._timeline(None))
+        events = (
+            self._timeline(years)  # (any years a visitor asks for: not kept)
+            if years is not None
+            else self.once(("timeline",), lambda: self._timeline(None))
+        )
+        first = (page - 1) * EVENT_PAGE
+        return {
+            "events": events[first : first + EVENT_PAGE],
+            "page": page,
+            "more": len(events) > first + EVENT_PAGE,
+        }
 
     def _timeline(self, years: tuple[int, int] | None) -> list[dict[str, Any]]:
         rows = self.select(
@@ -443,6 +526,10 @@ def mark_differences(row: Row, by: Sequence[str] | None = None) -> None:
         groups.setdefault(owner, set()).add(tuple(sorted(c.key for c in cells)))
     values = {v for vs in groups.values() for v in vs}
     row.differs = len(groups) > 1 and len(values) > 1
+
+
+def _iris(node: Node, prop: URIRef) -> set[URIRef]:
+    return {URIRef(c.iri) for c in _values(node, str(prop)) if c.iri}
 
 
 def _values(node: Node, prop: str) -> list[Cell]:
