@@ -1,9 +1,10 @@
 """The explorer under load on loopback: page latency (p50, p95) of ``kg serve``, and SPARQL
 endpoint throughput under a bounded concurrent load, side by side with an Oxigraph server on
 the same data, in the same run. Whole processes: ``kg serve`` and ``oxigraph serve`` run as
-child processes; a pool of ``CONCURRENCY`` client threads sends the requests.
+child processes; ``CONCURRENCY`` client threads each send the next query as soon as the
+previous answer arrived, for a fixed time.
 
-    python -m bench.serve build/kg.nt [--requests 400] [--concurrency 8]
+    python -m bench.serve build/kg.nt [--seconds 10] [--concurrency 8]
 
 ``bench.run`` calls ``measure`` for each corpus size (``make bench``, ``make bench-quick``).
 """
@@ -106,25 +107,29 @@ def latency(base: str, path: str, runs: int) -> list[float]:
     return times
 
 
-def throughput(url: str, total: int, concurrency: int) -> float:
-    """Queries answered per second: ``total`` requests, the queries in turn, ``concurrency``
-    at a time."""
+def throughput(url: str, seconds: float, concurrency: int) -> float:
+    """Queries answered per second when ``concurrency`` clients send the queries in turn,
+    each as soon as its previous answer arrived, for ``seconds``."""
     texts = list(QUERIES.values())
-    local = requests.Session
+    deadline = time.monotonic() + seconds
 
-    def ask(i: int) -> None:
-        r = local().post(
-            url,
-            data={"query": texts[i % len(texts)]},
-            headers={"accept": "application/sparql-results+json"},
-            timeout=600,
-        )
-        r.raise_for_status()
+    def client(k: int) -> int:
+        session, done = requests.Session(), 0
+        while time.monotonic() < deadline:
+            r = session.post(
+                url,
+                data={"query": texts[(k + done) % len(texts)]},
+                headers={"accept": "application/sparql-results+json"},
+                timeout=600,
+            )
+            r.raise_for_status()
+            done += 1
+        return done
 
     start = time.perf_counter()
     with ThreadPoolExecutor(concurrency) as pool:
-        list(pool.map(ask, range(total)))
-    return total / (time.perf_counter() - start)
+        answered = sum(pool.map(client, range(concurrency)))
+    return answered / (time.perf_counter() - start)
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -132,7 +137,7 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p * (len(ordered) - 1)))]
 
 
-def measure(nt: Path, requests_total: int = 400, concurrency: int = CONCURRENCY) -> Results:
+def measure(nt: Path, seconds: float = 10.0, concurrency: int = CONCURRENCY) -> Results:
     """The explorer's figures on the built graph ``nt`` (and an Oxigraph server's)."""
     results: Results = {}
     port = free_port()
@@ -147,7 +152,7 @@ def measure(nt: Path, requests_total: int = 400, concurrency: int = CONCURRENCY)
             results[f"page {name}: p50 (ms)"] = [statistics.median(times) * 1000]
             results[f"page {name}: p95 (ms)"] = [percentile(times, 0.95) * 1000]
         results[f"kg serve /sparql, {concurrency} concurrent (queries/s)"] = [
-            throughput(base + "/sparql", requests_total, concurrency)
+            throughput(base + "/sparql", seconds, concurrency)
         ]
     oxigraph = shutil.which("oxigraph") or str(BIN / "oxigraph")
     if Path(oxigraph).exists():
@@ -162,7 +167,7 @@ def measure(nt: Path, requests_total: int = 400, concurrency: int = CONCURRENCY)
             cmd = [oxigraph, "serve-read-only", "--location", store, "--bind", f"127.0.0.1:{port}"]
             with process(cmd, f"http://127.0.0.1:{port}/query?query=ASK%7B%7D"):
                 results[f"oxigraph server /query, {concurrency} concurrent (queries/s)"] = [
-                    throughput(f"http://127.0.0.1:{port}/query", requests_total, concurrency)
+                    throughput(f"http://127.0.0.1:{port}/query", seconds, concurrency)
                 ]
     return results
 
@@ -170,10 +175,10 @@ def measure(nt: Path, requests_total: int = 400, concurrency: int = CONCURRENCY)
 def main() -> None:
     parser = argparse.ArgumentParser(description="kg serve under load")
     parser.add_argument("graph", type=Path)
-    parser.add_argument("--requests", type=int, default=400)
+    parser.add_argument("--seconds", type=float, default=10.0, help="of load on each server")
     parser.add_argument("--concurrency", type=int, default=CONCURRENCY)
     args = parser.parse_args()
-    for key, values in measure(args.graph, args.requests, args.concurrency).items():
+    for key, values in measure(args.graph, args.seconds, args.concurrency).items():
         print(f"{key:52} {values[0]:10.1f}")
 
 
