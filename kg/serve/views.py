@@ -195,13 +195,18 @@ class Views:
         ``iris`` bound to those IRIs), at most ``limit`` of them, each with all its
         properties, in the order of their article and IRI."""
         values = "".join(f"VALUES ?{name} {{ {iri_term(iri)} }} " for name, iri in iris.items())
-        text = (
-            f"SELECT ?n ?p ?o WHERE {{ {{ SELECT DISTINCT ?n WHERE {{ {values}{inner} }} "
-            f"ORDER BY ?n LIMIT {limit + 1} }} ?n ?p ?o }}"
+        chosen = self.select(
+            f"SELECT DISTINCT ?n WHERE {{ {values}{inner} }} ORDER BY ?n LIMIT {limit + 1}"
         )
         props: dict[Term, dict[str, list[Term]]] = {}
-        for row in self.select(text):
-            props.setdefault(row["n"], {}).setdefault(str(row["p"]), []).append(row["o"])
+        if chosen:
+            # (a second query with the nodes as VALUES: joined to a subquery, pyoxigraph
+            # would scan every triple)
+            listed = " ".join(iri_term(r["n"]) for r in chosen if isinstance(r["n"], URIRef))
+            for row in self.select(
+                f"SELECT ?n ?p ?o WHERE {{ VALUES ?n {{ {listed} }} ?n ?p ?o }}"
+            ):
+                props.setdefault(row["n"], {}).setdefault(str(row["p"]), []).append(row["o"])
         more = len(props) > limit
         if more:
             props.pop(max(props, key=lambda t: "" if t is None else str(t)))
@@ -237,10 +242,10 @@ class Views:
             for p, values in sorted(out.items(), key=lambda kv: self.prop_name(kv[0]))
         ]
         rows = self.select(
-            f"SELECT ?s ?p WHERE {{ ?s ?p {iri_term(iri)} }} ORDER BY ?p ?s "
-            f"LIMIT {INCOMING_LIMIT + 1}"
-        )
-        incoming = [(self.cell(r["s"]), self.cell(r["p"])) for r in rows[:INCOMING_LIMIT]]
+            f"SELECT ?s ?p WHERE {{ ?s ?p {iri_term(iri)} }} LIMIT {INCOMING_LIMIT + 1}"
+        )  # (no ORDER BY: the limit then stops the scan; sorted here)
+        ordered = sorted(rows[:INCOMING_LIMIT], key=lambda r: (str(r["p"]), str(r["s"])))
+        incoming = [(self.cell(r["s"]), self.cell(r["p"])) for r in ordered]
         return {
             "outgoing": outgoing,
             "incoming": incoming,
@@ -325,8 +330,7 @@ class Views:
         attributed node that points to it, by kind."""
         mentions = self.nodes("?n nkg:denotes ?e", e=iri)
         pointing = self.nodes(
-            "?n ?via ?e . FILTER(?via != nkg:denotes) "
-            "FILTER EXISTS { { ?n nkg:statedIn ?a } UNION { ?n nkg:mentionedIn ?a } }",
+            "?n ?via ?e ; nkg:statedIn ?a . FILTER(?via != nkg:denotes)",
             e=iri,
         )
         groups: dict[str, list[Node]] = {}
