@@ -84,9 +84,17 @@ class Explorer:
         self.csrf = secrets.token_urlsafe(32)
         self.ontology_ttl = (project.ontology / "ontology.ttl").read_bytes()
         self.stored = project.stored_queries()
+        self.kept: dict[str, Response] = {}
 
     def html(self, template: str, path: str, status: int = 200, **context: Any) -> Response:
         return HTMLResponse(self.render.page(template, path, **context), status_code=status)
+
+    def fixed(self, path: str, make: Callable[[], Response]) -> Response:
+        """A page that depends on nothing but the loaded graph: made once, then kept."""
+        if path not in self.kept:
+            self.kept[path] = make()
+        kept = self.kept[path]
+        return Response(kept.body, kept.status_code, media_type=kept.media_type)
 
     def error(self, request: Request, status: int, message: str) -> Response:
         if prefers_html(request):
@@ -122,7 +130,9 @@ def create_app(
             return ex.error(request, status_of(e), str(e))
 
     async def home(request: Request) -> Response:
-        return await page(request, lambda: ex.html("home.html", "", **ex.views.home()))
+        return await page(
+            request, lambda: ex.fixed("", lambda: ex.html("home.html", "", **ex.views.home()))
+        )
 
     def paged(
         base: str, template: str, make: Callable[[Request, int], dict[str, Any]], **extra: Any
@@ -134,10 +144,13 @@ def create_app(
             if number < 1:
                 return ex.error(request, 404, "no such page")
             here = base if number == 1 else f"{base}/{number}"
-            return await page(
-                request,
-                lambda: ex.html(template, here, base=base, **extra, **make(request, number)),
-            )
+
+            def made() -> Response:
+                return ex.html(template, here, base=base, **extra, **make(request, number))
+
+            if number == 1 and not request.query_params:
+                return await page(request, lambda: ex.fixed(here, made))
+            return await page(request, made)
 
         return listing
 
