@@ -608,3 +608,14 @@ def test_only_web_iris_become_links(tmp_path: Path) -> None:
     assert r.status_code == 200
     assert 'href="javascript:' not in r.text and "<script>alert" not in r.text
     assert 'href="https://example.org/x"' in r.text
+
+
+def test_serve_refuses_before_binding(tmp_path: Path) -> None:
+    missing = CliRunner().invoke(cli, ["serve", "--graph", str(tmp_path / "kg.nt")])
+    assert (missing.exit_code, missing.stderr) == (
+        1,
+        f"{tmp_path / 'kg.nt'}: no built graph at {tmp_path / 'kg.nt'}: run `kg build` first\n",
+    )
+    open_edits = CliRunner().invoke(cli, ["serve", "--host", "0.0.0.0", "--allow-edits"])
+    assert open_edits.exit_code == 2
+    assert "--allow-edits on 0.0.0.0 (not loopback) needs --token" in open_edits.stderr
