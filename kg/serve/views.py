@@ -363,9 +363,11 @@ class Views:
                 target = table.setdefault(row.prop, Row(row.name, row.prop, [[] for _ in reports]))
                 target.cells[i] = row.cells[0]
         participants = Row("participants", "participants", [[] for _ in reports])
+        # only what the shown accounts' articles say
+        shown = " ".join(iri_term(URIRef(c.iri)) for c in columns if c is not None and c.iri)
         for r in self.select(
-            "SELECT ?a ?x ?r WHERE { ?p nkg:inEvent " + iri_term(iri) + " ; nkg:statedIn ?a ;"
-            " nkg:participant ?x ; nkg:role ?r } ORDER BY ?x ?r"
+            f"SELECT ?a ?x ?r WHERE {{ VALUES ?a {{ {shown} }} ?p nkg:inEvent {iri_term(iri)} ;"
+            " nkg:statedIn ?a ; nkg:participant ?x ; nkg:role ?r } ORDER BY ?x ?r"
         ):
             for i, col in enumerate(columns):
                 if col is not None and col.iri == str(r["a"]):
@@ -374,8 +376,9 @@ class Views:
         rows = sorted(table.values(), key=lambda r: (r.prop != "participants", r.name))
         for row in rows:
             mark_differences(row)
-        figures = self.nodes("?n a nkg:Figure ; nkg:about ?e", e=iri)
-        statements = self.nodes("?n nkg:about ?e . FILTER NOT EXISTS { ?n a nkg:Figure }", e=iri)
+        stated = f"VALUES ?a {{ {shown} }} ?n nkg:statedIn ?a ; nkg:about ?e ."
+        figures = self.nodes(f"{stated} ?n a nkg:Figure", e=iri)
+        statements = self.nodes(f"{stated} FILTER NOT EXISTS {{ ?n a nkg:Figure }}", e=iri)
         return {
             "columns": columns,
             "reports": reports,
