@@ -5,6 +5,7 @@ Jinja2)."""
 
 from __future__ import annotations
 
-from .app import create_app, load_engine, loopback
+from .app import create_app, load_engine
+from .review import loopback
 
 __all__ = ["create_app", "load_engine", "loopback"]

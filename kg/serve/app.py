@@ -9,11 +9,8 @@ files: no path in a URL ever names a file.
 
 from __future__ import annotations
 
-import hmac
-import ipaddress
 import secrets
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -38,6 +35,7 @@ from ..build import Built
 from ..engine import Engine
 from ..errors import KgError, UsageError
 from ..export import metadata
+from ..fsutil import read_regular
 from ..namespaces import BASE, DATASET, ID, NKG, PREFIXES, new_graph
 from ..results import Rows, compact
 from . import protocol, review
@@ -82,7 +80,7 @@ class Explorer:
         self.token = token
         self.editor = editor
         self.csrf = secrets.token_urlsafe(32)
-        self.ontology_ttl = (project.ontology / "ontology.ttl").read_bytes()
+        self.ontology_ttl = read_regular(project.ontology / "ontology.ttl")
         self.stored = project.stored_queries()
         self.kept: dict[str, Response] = {}
 
@@ -608,18 +606,4 @@ def void_answer(ex: Explorer, request: Request) -> Response:
     return graph_response(void_graph(ex, endpoint_url(request)), request)
 
 
-def loopback(host: str) -> bool:
-    """Whether ``host`` (a name or address to bind) is the loopback interface only."""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def same_secret(given: str | None, expected: str) -> bool:
-    return given is not None and hmac.compare_digest(given.encode(), expected.encode())
-
-
-__all__ = ["Explorer", "Path", "create_app", "load_engine", "loopback", "node_page"]
+__all__ = ["Explorer", "create_app", "load_engine", "node_page"]

@@ -11,6 +11,8 @@ carries the page's CSRF token, from the explorer's own origin.
 from __future__ import annotations
 
 import dataclasses
+import hmac
+import ipaddress
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -82,17 +84,27 @@ def decide(path: Path, entity: str, qid: str, accept: bool, by: str) -> LinkRow:
         return new
 
 
-def _loopback_request(request: Request) -> bool:
-    from .app import loopback
+def loopback(host: str) -> bool:
+    """Whether ``host`` (a name or address to bind, or a client's address) is loopback."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
+
+def same_secret(given: str | None, expected: str) -> bool:
+    return given is not None and hmac.compare_digest(given.encode(), expected.encode())
+
+
+def _loopback_request(request: Request) -> bool:
     client = request.client.host if request.client else ""
     host = (request.headers.get("host") or "").rsplit(":", 1)[0].strip("[]")
     return loopback(client) and loopback(host)
 
 
 def _authorised(ex: Explorer, request: Request) -> bool:
-    from .app import same_secret
-
     if ex.token is None:
         return _loopback_request(request)
     bearer = request.headers.get("authorization", "")
@@ -113,8 +125,6 @@ def _same_origin(request: Request) -> bool:
 
 
 async def handle(ex: Explorer, request: Request) -> Response:
-    from .app import same_secret
-
     if not ex.allow_edits:
         return ex.error(request, 404, "link review is off: start kg serve with --allow-edits")
     if not _authorised(ex, request):

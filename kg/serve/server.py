@@ -6,7 +6,7 @@ import uvicorn
 from starlette.applications import Starlette
 
 from ..errors import UsageError
-from .app import loopback
+from .review import loopback
 
 
 def check_binding(host: str, allow_edits: bool, token: str | None) -> list[str]:
