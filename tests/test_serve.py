@@ -133,6 +133,46 @@ def test_event_page_puts_accounts_side_by_side(client: TestClient, project: kg.P
     assert '<tr class="differs"><th>evidence' not in r.text
 
 
+def test_event_pages_mark_what_contested_events_flags(
+    client: TestClient, project: kg.Project
+) -> None:
+    """The date and place rows of every contested event are marked exactly where the stored
+    query ``contested-events`` flags a report's date or place."""
+    flagged: dict[str, dict[str, bool]] = {}
+    for row in project.query("contested-events").rows:
+        seen = flagged.setdefault(str(row["event"]), {"date": False, "place": False})
+        seen["date"] |= bool(row["dateDiffers"])
+        seen["place"] |= bool(row["placeDiffers"])
+    assert any(f["date"] for f in flagged.values())  # (no two reports' places conflict here)
+    for event, expected in flagged.items():
+        text = client.get(event.removeprefix("https://w3id.org/newskg"), headers=HTML).text
+        for name in ("date", "place"):
+            marked = f'<tr class="differs"><th>{name} <span' in text
+            assert marked == expected[name], (event, name)
+
+
+@pytest.mark.parametrize(
+    ("columns", "differs"),
+    [
+        ([["baghdad"], ["iraq"]], False),
+        ([["baghdad"], ["basra"]], True),
+        ([["baghdad", "iraq"], ["baghdad"], []], False),
+        ([["iraq", "syria"], ["iraq"]], True),
+        ([["border"], ["iraq", "syria"]], False),
+    ],
+)
+def test_a_place_inside_another_does_not_contradict_it(
+    columns: list[list[str]], differs: bool
+) -> None:
+    from kg.serve.views import Cell, Row, mark_places
+
+    within = {"baghdad": {"baghdad", "iraq"}, "basra": {"basra", "iraq"},
+              "border": {"border", "iraq", "syria"}}  # fmt: skip
+    row = Row("place", "p", [[Cell(p, iri=p) for p in cells] for cells in columns])
+    mark_places(row, within)
+    assert row.differs is differs
+
+
 def test_article_page_lists_every_attributed_node(client: TestClient, project: kg.Project) -> None:
     article = "militant-2020-01-13-us-hands-off-iraq"
     r = client.get(f"/id/article/{article}", headers=HTML)

@@ -375,7 +375,10 @@ class Views:
         table["participants"] = participants
         rows = sorted(table.values(), key=lambda r: (r.prop != "participants", r.name))
         for row in rows:
-            mark_differences(row)
+            if row.prop in PLACES:
+                mark_places(row, self.within({c.iri for cs in row.cells for c in cs if c.iri}))
+            else:
+                mark_differences(row)
         stated = f"VALUES ?a {{ {shown} }} ?n nkg:statedIn ?a ; nkg:about ?e ."
         figures = self.nodes(f"{stated} ?n a nkg:Figure", e=iri)
         statements = self.nodes(f"{stated} FILTER NOT EXISTS {{ ?n a nkg:Figure }}", e=iri)
@@ -387,6 +390,17 @@ class Views:
             "statements": _by_article(statements, columns),
             "more": reports.more or figures.more or statements.more,
         }
+
+    def within(self, places: set[str]) -> dict[str, set[str]]:
+        """Each place and every place it lies in (``nkg:locatedIn*``), itself included."""
+        found: dict[str, set[str]] = {p: {p} for p in places}
+        if places:
+            listed = " ".join(iri_term(URIRef(p)) for p in sorted(places))
+            for r in self.select(
+                f"SELECT ?p ?q WHERE {{ VALUES ?p {{ {listed} }} ?p nkg:locatedIn* ?q }}"
+            ):
+                found[str(r["p"])].add(str(r["q"]))
+        return found
 
     def _participant(self, r: dict[str, Term]) -> Cell:
         who, role = self.cell(r["x"]), self.cell(r["r"])
@@ -533,6 +547,27 @@ def mark_differences(row: Row, by: Sequence[str] | None = None) -> None:
         groups.setdefault(owner, set()).add(tuple(sorted(c.key for c in cells)))
     values = {v for vs in groups.values() for v in vs}
     row.differs = len(groups) > 1 and len(values) > 1
+
+
+PLACES = frozenset((str(N.place), str(NKG["near"])))
+"""Properties whose values are places: one inside another does not contradict it."""
+
+
+def mark_places(row: Row, within: dict[str, set[str]]) -> None:
+    """Mark the row when one column gives a place that neither lies inside nor contains a
+    place another column gives (Baghdad and Iraq agree; Baghdad and Basra differ), as the
+    ``contested-events`` query says."""
+
+    def related(p: str, q: str) -> bool:
+        return q in within.get(p, {p}) or p in within.get(q, {q})
+
+    def unmatched(a: list[str], b: list[str]) -> bool:
+        return any(not any(related(p, q) for q in b) for p in a)
+
+    given = [[c.key for c in cells] for cells in row.cells if cells]
+    row.differs = any(
+        unmatched(a, b) or unmatched(b, a) for i, a in enumerate(given) for b in given[i + 1 :]
+    )
 
 
 def _iris(node: Node, prop: URIRef) -> set[URIRef]:
