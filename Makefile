@@ -26,6 +26,7 @@ build: $(VENV)/.installed ## Build and validate the graph into build/ (checking 
 
 demo: build ## Build the graph, then run a stored query on the embedded engine
 	$(KG) query run spellings -p contains=kata -f table
+	@echo "Explore it in a browser: $(KG) serve   (then open http://127.0.0.1:8000/)"
 
 test: $(VENV)/.installed ## Run the test suite
 	$(BIN)/pytest -q

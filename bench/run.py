@@ -10,7 +10,9 @@ For each N it generates a corpus (bench.generate, seeded) and measures:
 - every export format;
 - loading build/kg.nt into each engine, then every stored query on pyoxigraph (engine time:
   all solutions fetched; and rows as rdflib terms, what `kg query run` prints) and, up to
-  --rdflib-max articles, on rdflib's engine over the same data.
+  --rdflib-max articles, on rdflib's engine over the same data;
+- ``kg serve`` under load on loopback (bench.serve): page latency (p50, p95), and SPARQL
+  endpoint throughput side by side with an Oxigraph server on the same data.
 
 Prints a table (median, min, max over --repeat runs; one run for the slow steps) and writes
 the figures as JSON (bench/results.json).
@@ -35,6 +37,7 @@ from typing import Any
 import pyoxigraph as ox
 from rdflib import Graph
 
+from bench import serve as serve_bench
 from bench.generate import generate
 from kg import ontology as onto
 from kg import oxi
@@ -239,6 +242,7 @@ def bench(n: int, repeat: int, rdflib_max: int, pyshacl_max: int) -> Results:
         stages(ext, n, pyshacl_max, results)
         exports(ext, out, results)
         queries(out / "kg.nt", repeat, n <= rdflib_max, results)
+        results.update(serve_bench.measure(out / "kg.nt"))  # kg serve, and an Oxigraph server
     return results
 
 

@@ -757,6 +757,140 @@ def link(
     )
 
 
+# --- the explorer (kg serve, kg site; the serve extra) -------------------------------------------
+
+
+def _explorer_project(graph_path: Path, queries_dir: Path, extractions: Path, ontology: Path,
+                      links: Path | None, timeout: float, max_rows: int) -> Project:  # fmt: skip
+    return Project(
+        extractions=extractions,
+        ontology=ontology,
+        queries=queries_dir,
+        graph=graph_path,
+        links=links,
+        timeout=timeout or None,
+        max_rows=max_rows or None,
+    )
+
+
+def _need_serve_extra() -> None:
+    try:
+        import jinja2  # noqa: F401
+        import starlette  # noqa: F401
+        import uvicorn  # noqa: F401
+    except ImportError:
+        raise UsageError(
+            "the explorer needs the serve extra: pip install 'newskg[serve]'"
+        ) from None
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="Port to listen on.",
+)
+@graph_option
+@queries_option
+@extractions_option
+@ontology_option
+@links_option
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0),
+    default=30.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Stop a query after this many seconds (the endpoint answers 503); 0 for no limit.",
+)
+@click.option(
+    "--max-rows",
+    type=click.IntRange(min=0),
+    default=100_000,
+    show_default=True,
+    metavar="N",
+    help="A SELECT query giving more rows is refused (413), not cut; 0 for no limit.",
+)
+@click.option(
+    "--allow-edits",
+    is_flag=True,
+    help="Serve the link review page, whose accept and reject rewrite the links file.",
+)
+@click.option(
+    "--token",
+    envvar="KG_SERVE_TOKEN",
+    default=None,
+    help="Secret the link review asks for (needed to allow edits on a non-loopback host) "
+    "[env: KG_SERVE_TOKEN].",
+)
+@click.option(
+    "--editor",
+    default="curator",
+    show_default=True,
+    help="The name the review form proposes as who decided.",
+)
+def serve(
+    host: str,
+    port: int,
+    graph_path: Path,
+    queries_dir: Path,
+    extractions: Path,
+    ontology: Path,
+    links: Path | None,
+    timeout: float,
+    max_rows: int,
+    allow_edits: bool,
+    token: str | None,
+    editor: str,
+) -> None:
+    """Serve the built graph: a SPARQL 1.1 endpoint (/sparql), pages for people, linked
+    data by path under the base IRI (/id/..., with content negotiation), and with
+    --allow-edits the Wikidata link review (/review).
+
+    The graph is loaded once, at start. Binding to anything but loopback prints a warning.
+    """
+    _need_serve_extra()
+    from .serve import create_app
+    from .serve.server import check_binding, run
+
+    for warning in check_binding(host, allow_edits, token):
+        click.echo(visible(warning), err=True)
+    project = _explorer_project(
+        graph_path, queries_dir, extractions, ontology, links, timeout, max_rows
+    )
+    app = create_app(project, allow_edits=allow_edits, token=token, editor=editor)
+    shown = f"[{host}]" if ":" in host else host
+    click.echo(f"kg serve: http://{shown}:{port}/ (Ctrl-C to stop)", err=True)
+    run(app, host, port)
+
+
+@cli.command()
+@click.option(
+    "--out",
+    "-o",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="Folder to write the site to (new, empty, or a site kg wrote before).",
+)
+@graph_option
+@queries_option
+@extractions_option
+@ontology_option
+def site(out: Path, graph_path: Path, queries_dir: Path, extractions: Path, ontology: Path) -> None:
+    """Write the explorer's pages as a static site with relative links, for any static host."""
+    _need_serve_extra()
+    from .site import write_site
+
+    project = _explorer_project(
+        graph_path, queries_dir, extractions, ontology, None, engine.DEFAULT_TIMEOUT, 0
+    )
+    pages = write_site(project, out)
+    click.echo(f"wrote {pages:,} pages to {out}/ (open {out}/index.html)", err=True)
+
+
 def main() -> None:
     """Console-script entry point."""
     cli()

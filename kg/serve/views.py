@@ -1,0 +1,634 @@
+"""What each page shows, as plain data for the templates: read from the built graph through
+the project's engine (so every page query runs under its timeout and row limit).
+
+Pages show the model generically where they can: an attributed node (a report, a figure, a
+quote, a relation, a stance...) is shown with every property it has, labelled from the graph,
+so predicates added to the ontology appear without changes here. Differences between
+articles' accounts are computed here (``mark_differences``), not in the templates.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from rdflib import BNode, Literal, URIRef, Variable
+from rdflib.namespace import RDF, XSD
+
+from ..engine import Engine
+from ..errors import UsageError
+from ..namespaces import BASE, ID, NKG, PREFIXES, N
+from ..results import Labeller, Term, compact
+
+T = TypeVar("T")
+
+PRECISION = {
+    str(XSD.date): "day",
+    str(XSD.gYearMonth): "month",
+    str(XSD.gYear): "year",
+    str(XSD.gMonthDay): "day, year not given",
+    str(XSD.dateTime): "time",
+}
+"""Words for the precision of a date literal, by datatype."""
+
+HIDDEN = frozenset((str(N.statedIn), str(N.mentionedIn), str(RDF.type)))
+"""Properties an attributed node's table leaves out (its article and class are shown apart)."""
+
+INCOMING_LIMIT = 500
+"""Incoming triples a node page lists, at most (a country may have thousands)."""
+NODE_LIMIT = 300
+"""Attributed nodes of one kind a page shows, at most (the SPARQL endpoint has them all)."""
+ARTICLE_LIMIT = 2000
+"""Nodes an article's page shows, at most."""
+COLUMN_LIMIT = 40
+"""Accounts an event's page puts side by side, at most."""
+HOME_LIMIT = 100
+"""Articles the home page lists (the articles index has them all)."""
+PAGE_SIZE = 500
+"""Entries per page of an index."""
+GROUP_PAGE = 50
+"""Quantities per page of the disagreements."""
+EVENT_PAGE = 200
+"""Events per page of the timeline."""
+
+_SIGNATURE = (
+    'CONCAT(COALESCE(STR(?v), CONCAT(COALESCE(STR(?lo), ""), "-", COALESCE(STR(?hi), ""))),'
+    ' " ", STR(?h))'
+)
+_GROUPS = (
+    "{ SELECT ?q ?about (COUNT(DISTINCT ?sig) AS ?signatures) WHERE {"
+    " ?f a nkg:Figure ; nkg:quantity ?q ; nkg:about ?about ; nkg:statedIn ?a ; nkg:hedge ?h ."
+    " OPTIONAL { ?f nkg:value ?v } OPTIONAL { ?f nkg:lowerBound ?lo }"
+    f" OPTIONAL {{ ?f nkg:upperBound ?hi }} BIND({_SIGNATURE} AS ?sig) }}"
+    " GROUP BY ?q ?about HAVING (COUNT(DISTINCT ?a) > 1) }"
+)
+"""The quantities about the same thing that two or more articles state, with how many
+different amounts (value or range, and hedge) they give: more than one is a disagreement."""
+
+
+_IRI_TEXT = re.compile(r"[^\x00-\x20<>\"{}|^`\\\x7f]*")
+
+
+def iri_term(term: Term) -> str:
+    """An IRI as a SPARQL term, for a query the explorer writes (values it reads from the
+    graph, or that name a node found in it); anything that is not a plain IRI is refused."""
+    if not isinstance(term, URIRef) or not _IRI_TEXT.fullmatch(str(term)):
+        raise UsageError(f"not an IRI: {str(term)[:80]!r}")
+    return f"<{term}>"
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One value for people: its text, the site path it links to (``href``, for IRIs under
+    the base), the IRI, and a note (a literal's datatype or precision, a language)."""
+
+    text: str
+    href: str | None = None
+    iri: str | None = None
+    note: str | None = None
+    quote: bool = False  # an evidence quote (shown as a quotation)
+
+    @property
+    def key(self) -> str:
+        """What two cells must share to say the same thing."""
+        return self.iri or self.text
+
+
+@dataclass
+class Row:
+    """A property and its values; ``differs`` when other accounts give other values."""
+
+    name: str
+    prop: str
+    cells: list[list[Cell]]
+    differs: bool = False
+
+
+@dataclass
+class Node:
+    """An attributed node: what it is, the article that states it, and its properties."""
+
+    cell: Cell
+    kind: Cell | None
+    article: Cell | None
+    props: list[Row] = field(default_factory=list)
+
+
+class Nodes(list[Node]):
+    """Nodes, and whether there were more than were read (``more``)."""
+
+    more: bool = False
+
+
+def path_of(iri: str) -> str | None:
+    """The site path of an IRI under the base IRI (``id/actor/x``, ``vocab/role/agent``,
+    ``ontology#Actor``), else None."""
+    if not iri.startswith(BASE):
+        return None
+    rest = iri[len(BASE) :]
+    return rest or None
+
+
+class Views:
+    """The page data of one loaded graph. The graph does not change while it is served, so
+    the pages that take no node (home, indexes, disagreements, timeline) are made once."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.graph = engine.lookup
+        self.label = Labeller(engine.lookup)
+        self._made: dict[tuple[Any, ...], Any] = {}
+
+    def once(self, key: tuple[Any, ...], make: Callable[[], T]) -> T:
+        """``make()``, made once per ``key``."""
+        if key not in self._made:
+            self._made[key] = make()
+        return self._made[key]  # type: ignore[no-any-return]
+
+    # --- basics -------------------------------------------------------------------------------
+
+    def select(self, text: str, **bindings: Term) -> list[dict[str, Term]]:
+        rows = self.engine.select(
+            text, {Variable(k): v for k, v in bindings.items()}, "<page query>"
+        )
+        return [dict(zip(rows.variables, row, strict=True)) for row in rows.rows]
+
+    def exists(self, iri: URIRef) -> bool:
+        return (iri, None, None) in self.graph or (None, None, iri) in self.graph  # type: ignore[operator]
+
+    def cell(self, term: Term) -> Cell:
+        if term is None:
+            return Cell("")
+        if isinstance(term, URIRef):
+            iri = str(term)
+            text = self.label(term) or compact(iri)
+            return Cell(text, path_of(iri), iri)
+        if isinstance(term, BNode):
+            return Cell(f"_:{term}")
+        note = None
+        if term.datatype is not None:
+            dtype = str(term.datatype)
+            note = PRECISION.get(dtype) or (
+                None if dtype in (str(XSD.string), str(XSD.integer)) else compact(dtype)
+            )
+        elif term.language:
+            note = term.language
+        return Cell(str(term), note=note)
+
+    def value_cell(self, prop: str, term: Term) -> Cell:
+        """A property's value; an evidence node is shown as its quote."""
+        if prop == str(N.evidence) and isinstance(term, URIRef):
+            exact = self.graph.value(term, N.exact) if self.graph is not None else None
+            if exact is not None:
+                return Cell(str(exact), path_of(str(term)), str(term), quote=True)
+        return self.cell(term)
+
+    def prop_name(self, prop: str) -> str:
+        return self.label(URIRef(prop)) or compact(prop)
+
+    # --- attributed nodes -----------------------------------------------------------------
+
+    def nodes(self, inner: str, limit: int = NODE_LIMIT, **iris: URIRef) -> Nodes:
+        """The nodes ``?n`` the ``inner`` group pattern selects (its variables named in
+        ``iris`` bound to those IRIs), at most ``limit`` of them, each with all its
+        properties, in the order of their article and IRI."""
+        values = "".join(f"VALUES ?{name} {{ {iri_term(iri)} }} " for name, iri in iris.items())
+        chosen = self.select(
+            f"SELECT DISTINCT ?n WHERE {{ {values}{inner} }} ORDER BY ?n LIMIT {limit + 1}"
+        )
+        props: dict[Term, dict[str, list[Term]]] = {}
+        if chosen:
+            # (a second query with the nodes as VALUES: joined to a subquery, pyoxigraph
+            # would scan every triple)
+            listed = " ".join(iri_term(r["n"]) for r in chosen if isinstance(r["n"], URIRef))
+            for row in self.select(
+                f"SELECT ?n ?p ?o WHERE {{ VALUES ?n {{ {listed} }} ?n ?p ?o }}"
+            ):
+                props.setdefault(row["n"], {}).setdefault(str(row["p"]), []).append(row["o"])
+        more = len(props) > limit
+        if more:
+            props.pop(max(props, key=lambda t: "" if t is None else str(t)))
+        found = Nodes()
+        found.more = more
+        for n, by_prop in props.items():
+            article = (by_prop.get(str(N.statedIn)) or by_prop.get(str(N.mentionedIn)) or [None])[0]
+            kind = (by_prop.get(str(RDF.type)) or [None])[0]
+            rows = [
+                Row(self.prop_name(p), p, [[self.value_cell(p, o) for o in _sorted(values)]])
+                for p, values in sorted(by_prop.items(), key=lambda kv: self.prop_name(kv[0]))
+                if p not in HIDDEN
+            ]
+            found.append(
+                Node(
+                    self.cell(n),
+                    self.cell(kind) if kind is not None else None,
+                    self.cell(article) if article is not None else None,
+                    rows,
+                )
+            )
+        found.sort(key=lambda n: ((n.article.text if n.article else ""), n.cell.key))
+        return found
+
+    def described(self, iri: URIRef) -> dict[str, Any]:
+        """A node's outgoing triples (property rows) and incoming ones (subject, property),
+        at most ``INCOMING_LIMIT`` of those."""
+        out: dict[str, list[Term]] = {}
+        for row in self.select(f"SELECT ?p ?o WHERE {{ {iri_term(iri)} ?p ?o }}"):
+            out.setdefault(str(row["p"]), []).append(row["o"])
+        outgoing = [
+            Row(self.prop_name(p), p, [[self.value_cell(p, o) for o in _sorted(values)]])
+            for p, values in sorted(out.items(), key=lambda kv: self.prop_name(kv[0]))
+        ]
+        rows = self.select(
+            f"SELECT ?s ?p WHERE {{ ?s ?p {iri_term(iri)} }} LIMIT {INCOMING_LIMIT + 1}"
+        )  # (no ORDER BY: the limit then stops the scan; sorted here)
+        ordered = sorted(rows[:INCOMING_LIMIT], key=lambda r: (str(r["p"]), str(r["s"])))
+        incoming = [(self.cell(r["s"]), self.cell(r["p"])) for r in ordered]
+        return {
+            "outgoing": outgoing,
+            "incoming": incoming,
+            "more_incoming": len(rows) > INCOMING_LIMIT,
+        }
+
+    # --- pages --------------------------------------------------------------------------------
+
+    def home(self) -> dict[str, Any]:
+        return self.once(("home",), self._home)
+
+    def _home(self) -> dict[str, Any]:
+        counts = self.select(
+            "SELECT ?class (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a ?class . "
+            "FILTER(STRSTARTS(STR(?class), STR(nkg:))) } GROUP BY ?class ORDER BY DESC(?n) ?class"
+        )
+        actors = self.select(
+            "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a/rdfs:subClassOf* nkg:Actor }"
+        )
+        articles = self.select(
+            "SELECT ?a ?date WHERE { ?a a nkg:Article . OPTIONAL { ?a nkg:publicationDate ?date } }"
+            f" ORDER BY DESC(?date) ?a LIMIT {HOME_LIMIT + 1}"
+        )
+        top = self.select(
+            "SELECT ?e (COUNT(DISTINCT ?a) AS ?n) WHERE { ?m nkg:denotes ?e ; nkg:mentionedIn ?a }"
+            " GROUP BY ?e ORDER BY DESC(?n) ?e LIMIT 24"
+        )
+        events = self.select(
+            "SELECT ?e (COUNT(DISTINCT ?a) AS ?n) WHERE { ?r nkg:reports ?e ; nkg:statedIn ?a }"
+            " GROUP BY ?e ORDER BY DESC(?n) ?e LIMIT 24"
+        )
+        differing = self.select(
+            f"SELECT (COUNT(*) AS ?n) WHERE {{ {_GROUPS} FILTER(?signatures > 1) }}"
+        )
+        return {
+            "counts": [(self.cell(r["class"]), _int(r["n"])) for r in counts],
+            "actors": _int(actors[0]["n"]) if actors else 0,
+            "articles": [(self.cell(r["a"]), self.cell(r["date"])) for r in articles[:HOME_LIMIT]],
+            "more_articles": len(articles) > HOME_LIMIT,
+            "top": [(self.cell(r["e"]), _int(r["n"])) for r in top],
+            "events": [(self.cell(r["e"]), _int(r["n"])) for r in events],
+            "disagreements": _int(differing[0]["n"]),
+        }
+
+    def index(self, kind: str, page: int = 1) -> dict[str, Any]:
+        """The ``page``-th ``PAGE_SIZE`` actors, places, events or articles (``kind``): each,
+        its type, and how many articles mention or report it."""
+        if page != 1:  # (any page a visitor asks for: not kept)
+            return self._index(kind, page)
+        return self.once(("index", kind), lambda: self._index(kind, 1))
+
+    def _index(self, kind: str, page: int) -> dict[str, Any]:
+        space = str(ID) + kind + "/"
+        rows = self.select(
+            "SELECT ?e ?type (COUNT(DISTINCT ?a) AS ?n) WHERE { { SELECT DISTINCT ?e WHERE {"
+            f" ?e a ?c . FILTER(STRSTARTS(STR(?e), {Literal(space).n3()})) }} ORDER BY ?e"
+            f" LIMIT {PAGE_SIZE + 1} OFFSET {(page - 1) * PAGE_SIZE} }} ?e a ?type ."
+            " OPTIONAL { { ?m nkg:denotes ?e ; nkg:mentionedIn ?a } UNION"
+            " { ?r nkg:reports ?e ; nkg:statedIn ?a } UNION { ?e nkg:title ?t . BIND(?e AS ?a) } }"
+            " } GROUP BY ?e ?type ORDER BY ?e ?type"
+        )
+        entities = sorted({str(r["e"]) for r in rows})
+        keep = set(entities[:PAGE_SIZE])
+        items = [
+            (self.cell(r["e"]), self.cell(r["type"]), _int(r["n"]))
+            for r in rows
+            if str(r["e"]) in keep
+        ]
+        return {"items": items, "page": page, "more": len(entities) > PAGE_SIZE}
+
+    def article(self, iri: URIRef) -> dict[str, Any]:
+        nodes = self.nodes(
+            "{ ?n nkg:statedIn ?a } UNION { ?n nkg:mentionedIn ?a }", ARTICLE_LIMIT, a=iri
+        )
+        groups: dict[str, list[Node]] = {}
+        for node in nodes:
+            groups.setdefault(node.kind.text if node.kind else "", []).append(node)
+        return {"groups": sorted(groups.items()), "more": nodes.more}
+
+    def entity(self, iri: URIRef) -> dict[str, Any]:
+        """An actor or place: its mentions per article (spellings, roles, framing), and every
+        attributed node that points to it, by kind."""
+        mentions = self.nodes("?n nkg:denotes ?e", e=iri)
+        pointing = self.nodes(
+            "?n ?via ?e ; nkg:statedIn ?a . FILTER(?via != nkg:denotes)",
+            e=iri,
+        )
+        groups: dict[str, list[Node]] = {}
+        for node in pointing:
+            groups.setdefault(node.kind.text if node.kind else "", []).append(node)
+        wikidata = [
+            self.cell(r["w"])
+            for r in self.select(
+                f"SELECT ?w WHERE {{ {iri_term(iri)} skos:exactMatch ?w }} ORDER BY ?w"
+            )
+        ]
+        return {
+            "mentions": mentions,
+            "groups": sorted(groups.items()),
+            "more": mentions.more or pointing.more,
+            "wikidata": wikidata,
+        }
+
+    def event(self, iri: URIRef) -> dict[str, Any]:
+        """Each article's account of the event side by side: its report's properties, then the
+        participants, figures and statements it gives, one column per report (at most
+        ``COLUMN_LIMIT``); a row is marked where the accounts differ."""
+        reports = self.nodes("?n nkg:reports ?e", COLUMN_LIMIT, e=iri)
+        columns = [r.article for r in reports]
+        table: dict[str, Row] = {}
+        for i, report in enumerate(reports):
+            for row in report.props:
+                if row.prop == str(N.reports):
+                    continue
+                target = table.setdefault(row.prop, Row(row.name, row.prop, [[] for _ in reports]))
+                target.cells[i] = row.cells[0]
+        participants = Row("participants", "participants", [[] for _ in reports])
+        # only what the shown accounts' articles say
+        shown = " ".join(iri_term(URIRef(c.iri)) for c in columns if c is not None and c.iri)
+        for r in self.select(
+            f"SELECT ?a ?x ?r WHERE {{ VALUES ?a {{ {shown} }} ?p nkg:inEvent {iri_term(iri)} ;"
+            " nkg:statedIn ?a ; nkg:participant ?x ; nkg:role ?r } ORDER BY ?x ?r"
+        ):
+            for i, col in enumerate(columns):
+                if col is not None and col.iri == str(r["a"]):
+                    participants.cells[i].append(self._participant(r))
+        table["participants"] = participants
+        rows = sorted(table.values(), key=lambda r: (r.prop != "participants", r.name))
+        for row in rows:
+            if row.prop in PLACES:
+                mark_places(row, self.within({c.iri for cs in row.cells for c in cs if c.iri}))
+            else:
+                mark_differences(row)
+        stated = f"VALUES ?a {{ {shown} }} ?n nkg:statedIn ?a ; nkg:about ?e ."
+        figures = self.nodes(f"{stated} ?n a nkg:Figure", e=iri)
+        statements = self.nodes(f"{stated} FILTER NOT EXISTS {{ ?n a nkg:Figure }}", e=iri)
+        return {
+            "columns": columns,
+            "reports": reports,
+            "rows": rows,
+            "figures": _by_article(figures, columns),
+            "statements": _by_article(statements, columns),
+            "more": reports.more or figures.more or statements.more,
+        }
+
+    def within(self, places: set[str]) -> dict[str, set[str]]:
+        """Each place and every place it lies in (``nkg:locatedIn*``), itself included."""
+        found: dict[str, set[str]] = {p: {p} for p in places}
+        if places:
+            listed = " ".join(iri_term(URIRef(p)) for p in sorted(places))
+            for r in self.select(
+                f"SELECT ?p ?q WHERE {{ VALUES ?p {{ {listed} }} ?p nkg:locatedIn* ?q }}"
+            ):
+                found[str(r["p"])].add(str(r["q"]))
+        return found
+
+    def _participant(self, r: dict[str, Term]) -> Cell:
+        who, role = self.cell(r["x"]), self.cell(r["r"])
+        return Cell(f"{who.text} ({role.text})", who.href, f"{who.iri} {role.iri}")
+
+    def disagreements(self, page: int = 1) -> dict[str, Any]:
+        """The ``page``-th ``GROUP_PAGE`` quantities about the same thing that two or more
+        articles state, the ones where the amounts disagree first: each article's figures
+        side by side (value, hedge, as-of date, period, source, speaker), rows marked where
+        they differ."""
+        if page != 1:
+            return self._disagreements(page)
+        return self.once(("disagreements",), lambda: self._disagreements(1))
+
+    def _disagreements(self, page: int) -> dict[str, Any]:
+        found = self.select(
+            f"SELECT ?q ?about ?signatures WHERE {{ {_GROUPS} }} ORDER BY DESC(?signatures > 1)"
+            f" ?q ?about LIMIT {GROUP_PAGE + 1} OFFSET {(page - 1) * GROUP_PAGE}"
+        )
+        more = len(found) > GROUP_PAGE
+        found = found[:GROUP_PAGE]
+        if not found:
+            return {"groups": [], "page": page, "more": False}
+        pairs = " ".join(f"({iri_term(r['q'])} {iri_term(r['about'])})" for r in found)
+        figures = self.nodes(
+            f"VALUES (?q ?about) {{ {pairs} }} ?n a nkg:Figure ; nkg:quantity ?q ;"
+            " nkg:about ?about",
+            GROUP_PAGE * 50,
+        )
+        shown = [
+            N.value, N.lowerBound, N.upperBound, N.hedge, N.counted, N.asOf, N.periodStart,
+            N.periodText, N.source, N.speaker, N.channel, N.evidence,
+        ]  # fmt: skip
+        groups = []
+        for r in found:
+            members = [
+                f
+                for f in figures
+                if r["q"] in _iris(f, N.quantity) and r["about"] in _iris(f, N.about)
+            ]
+            table = [
+                Row(self.prop_name(str(p)), str(p), [_values(f, str(p)) for f in members])
+                for p in shown
+            ]
+            table = [row for row in table if any(row.cells)]
+            owners = [f.article.key if f.article else "" for f in members]
+            for row in table:
+                mark_differences(row, by=owners)
+            groups.append(
+                {
+                    "quantity": self.cell(r["q"]),
+                    "about": self.cell(r["about"]),
+                    "figures": members,
+                    "rows": table,
+                    "differs": _int(r["signatures"]) > 1,
+                }
+            )
+        return {"groups": groups, "page": page, "more": more}
+
+    def timeline(self, years: tuple[int, int] | None = None, page: int = 1) -> dict[str, Any]:
+        """Every event with a date: the curator's date, and each article's date for it; with
+        ``years`` (first, last), only events with a date in those years."""
+        events = (
+            self._timeline(years)  # (any years a visitor asks for: not kept)
+            if years is not None
+            else self.once(("timeline",), lambda: self._timeline(None))
+        )
+        first = (page - 1) * EVENT_PAGE
+        return {
+            "events": events[first : first + EVENT_PAGE],
+            "page": page,
+            "more": len(events) > first + EVENT_PAGE,
+        }
+
+    def _timeline(self, years: tuple[int, int] | None) -> list[dict[str, Any]]:
+        rows = self.select(
+            "SELECT ?e ?date ?end ?a ?text WHERE { ?e a nkg:Event . "
+            "{ ?e nkg:date ?date OPTIONAL { ?e nkg:endDate ?end } } UNION "
+            "{ ?r nkg:reports ?e ; nkg:statedIn ?a ; nkg:date ?date . "
+            "OPTIONAL { ?r nkg:endDate ?end } OPTIONAL { ?r nkg:dateText ?text } } }"
+            " ORDER BY ?e ?a"
+        )
+        events: dict[str, dict[str, Any]] = {}
+        for r in rows:
+            date = r["date"]
+            if not isinstance(date, Literal):
+                continue
+            event = events.setdefault(
+                str(r["e"]), {"event": self.cell(r["e"]), "curated": None, "accounts": []}
+            )
+            span = _span(date, r["end"] if isinstance(r["end"], Literal) else None)
+            entry = {
+                "date": self.cell(date),
+                "span": span,
+                "article": self.cell(r["a"]) if r["a"] is not None else None,
+                "text": str(r["text"]) if r["text"] is not None else None,
+            }
+            if r["a"] is None:
+                event["curated"] = entry
+            else:
+                event["accounts"].append(entry)
+        found = [e for e in events.values() if e["curated"] or e["accounts"]]
+        if years is not None:
+            lo, hi = years[0], years[1] + 1
+            found = [
+                e
+                for e in found
+                if any(
+                    x["span"] and x["span"][0] < hi and x["span"][1] > lo
+                    for x in [e["curated"], *e["accounts"]]
+                    if x
+                )
+            ]
+
+        def start(e: dict[str, Any]) -> tuple[float, str]:
+            spans = [x["span"] for x in [e["curated"], *e["accounts"]] if x and x["span"]]
+            return (min((s[0] for s in spans), default=float("inf")), e["event"].text)
+
+        return sorted(found, key=start)
+
+    def prefixes(self) -> list[tuple[str, str]]:
+        return sorted(PREFIXES.items())
+
+
+PROSE = frozenset(
+    str(NKG[name])
+    for name in ("evidence", "dateText", "periodText", "curatorNote", "text", "framing",
+                 "modalityText")
+)  # fmt: skip
+"""Properties whose values are the article's own words: shown side by side, not compared."""
+
+
+def mark_differences(row: Row, by: Sequence[str] | None = None) -> None:
+    """Mark the row when the columns that give a value do not all give the same values
+    (columns from the same article, ``by``, are not compared with each other; a column that
+    says nothing does not contradict one that does; words as written are not compared)."""
+    if row.prop in PROSE:
+        return
+    groups: dict[str, set[tuple[str, ...]]] = {}
+    for i, cells in enumerate(row.cells):
+        if not cells:
+            continue
+        owner = by[i] if by is not None else str(i)
+        groups.setdefault(owner, set()).add(tuple(sorted(c.key for c in cells)))
+    values = {v for vs in groups.values() for v in vs}
+    row.differs = len(groups) > 1 and len(values) > 1
+
+
+PLACES = frozenset((str(N.place), str(NKG["near"])))
+"""Properties whose values are places: one inside another does not contradict it."""
+
+
+def mark_places(row: Row, within: dict[str, set[str]]) -> None:
+    """Mark the row when one column gives a place that neither lies inside nor contains a
+    place another column gives (Baghdad and Iraq agree; Baghdad and Basra differ), as the
+    ``contested-events`` query says."""
+
+    def related(p: str, q: str) -> bool:
+        return q in within.get(p, {p}) or p in within.get(q, {q})
+
+    def unmatched(a: list[str], b: list[str]) -> bool:
+        return any(not any(related(p, q) for q in b) for p in a)
+
+    given = [[c.key for c in cells] for cells in row.cells if cells]
+    row.differs = any(
+        unmatched(a, b) or unmatched(b, a) for i, a in enumerate(given) for b in given[i + 1 :]
+    )
+
+
+def _iris(node: Node, prop: URIRef) -> set[URIRef]:
+    return {URIRef(c.iri) for c in _values(node, str(prop)) if c.iri}
+
+
+def _values(node: Node, prop: str) -> list[Cell]:
+    for row in node.props:
+        if row.prop == prop:
+            return row.cells[0]
+    return []
+
+
+def _by_article(nodes: Iterable[Node], columns: Sequence[Cell | None]) -> list[list[Node]]:
+    found: list[list[Node]] = [[] for _ in columns]
+    for node in nodes:
+        for i, col in enumerate(columns):
+            if col is not None and node.article is not None and col.iri == node.article.iri:
+                found[i].append(node)
+    return found
+
+
+def _sorted(values: list[Term]) -> list[Term]:
+    return sorted(values, key=lambda t: "" if t is None else t.n3())
+
+
+def _int(term: Term) -> int:
+    return int(str(term)) if term is not None else 0
+
+
+def _span(date: Literal, end: Literal | None) -> tuple[float, float] | None:
+    """The interval a date covers, in years (2020-01 covers January, 2020 the whole year), to
+    the end of ``end`` if given; None for a date without a year."""
+    first = _interval(date)
+    if first is None:
+        return None
+    last = _interval(end) if end is not None else None
+    return (first[0], max(first[1], last[1]) if last else first[1])
+
+
+def _interval(date: Literal) -> tuple[float, float] | None:
+    import calendar
+
+    text = str(date)
+    dtype = str(date.datatype) if date.datatype else ""
+    try:
+        if dtype == str(XSD.gYear):
+            year = int(text[:4])
+            return (float(year), float(year + 1))
+        if dtype == str(XSD.gYearMonth):
+            year, month = int(text[:4]), int(text[5:7])
+            return (year + (month - 1) / 12, year + month / 12)
+        if dtype in (str(XSD.date), str(XSD.dateTime)):
+            year, month, day = int(text[:4]), int(text[5:7]), int(text[8:10])
+            days = 366 if calendar.isleap(year) else 365
+            offset = sum(calendar.monthrange(year, m)[1] for m in range(1, month)) + day - 1
+            return (year + offset / days, year + (offset + 1) / days)
+    except ValueError:
+        return None
+    return None
+
+
+_AMOUNT = frozenset(str(p) for p in (N.value, N.lowerBound, N.upperBound, N.hedge))
+"""What a figure says about the amount: where two articles' figures disagree."""
