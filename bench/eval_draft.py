@@ -8,6 +8,10 @@ entity with spelling), figures (numbers and hedge, with overlapping evidence), q
 check the draft with ``kg verify``. Prints one table per measure and met/missed per target.
 
     python -m bench.eval_draft [--extractions extractions] [--sources ../shared/sources]
+        [--misses] [--strict]
+
+``--misses`` also lists, per article, the known entities the draft missed (with the curated
+spellings) and the proposed mentions the curated file does not have.
 """
 
 from __future__ import annotations
@@ -66,6 +70,7 @@ class Result:
     seconds: float = 0.0
     unverified: int = 0
     extra: dict[str, str] = field(default_factory=dict)
+    misses: list[str] = field(default_factory=list)  # mention_misses
 
 
 def _spans(source: Normalised, text: str) -> list[tuple[int, int]]:
@@ -187,6 +192,24 @@ def compare(
     return out
 
 
+def mention_misses(curated: ExtractionFile, draft: ExtractionFile, known: set[str]) -> list[str]:
+    """The known entities the draft missed and the draft's mentions that are wrong, one line
+    each with the spellings (the same judgement as ``compare``)."""
+    ref = {m.entity: m for m in curated.mentions}
+    got = {m.entity for m in draft.mentions}
+    all_forms = {fold(f).casefold() for m in curated.mentions for f in m.forms}
+    draft_new = {a.id for a in draft.actors} | {p.id for p in draft.places}
+    lines = [f"missed {e}: {'; '.join(ref[e].forms)}" for e in sorted(set(ref) & known - got)]
+    for m in draft.mentions:
+        if m.entity in draft_new:
+            wrong = not any(fold(f).casefold() in all_forms for f in m.forms)
+        else:
+            wrong = m.entity not in ref
+        if wrong:
+            lines.append(f"wrong {m.entity}: {'; '.join(m.forms)}")
+    return lines
+
+
 def run(extractions: Path, sources: Path, kg: str) -> list[Result]:
     vocab = onto.vocabulary(onto.load("ontology.ttl", Path("ontology")))
     paths = sorted(extractions.glob("*.yaml"))
@@ -252,6 +275,7 @@ def run(extractions: Path, sources: Path, kg: str) -> list[Result]:
                     g_v = len(g) if key == "authors" else g_v
                 meta.append(f"{key} {'ok' if r_v == g_v else f'{g_v!r} (curated {r_v!r})'}")
             result.extra["metadata"] = "; ".join(meta)
+            result.misses = mention_misses(curated, draft, known)
             results.append(result)
     return results
 
@@ -263,7 +287,7 @@ def _cells(s: Score) -> str:
     )
 
 
-def report(results: list[Result]) -> bool:
+def report(results: list[Result], misses: bool = False) -> bool:
     measures = list(results[0].scores) if results else []
     width = max(len(r.article) for r in results)
     ok = True
@@ -299,6 +323,11 @@ def report(results: list[Result]) -> bool:
     print(f"  target every evidence span verifiable: {verdict} ({unverified} problem(s))")
     verdict = "met" if slowest < SECONDS else "MISSED"
     print(f"  target a draft under {SECONDS} s: {verdict} (slowest {slowest:.2f} s)")
+    if misses:
+        for r in results:
+            print(f"\nmentions of {r.article}: {len(r.misses)} missed or wrong")
+            for line in r.misses:
+                print(f"  {line}")
     summary(results)
     return ok and unverified == 0 and slowest < SECONDS
 
@@ -328,13 +357,16 @@ def main() -> None:
     parser.add_argument("--extractions", type=Path, default=Path("extractions"))
     parser.add_argument("--sources", type=Path, default=Path("../shared/sources"))
     parser.add_argument("--kg", default=str(Path(sys.executable).parent / "kg"))
+    parser.add_argument(
+        "--misses", action="store_true", help="list the missed and the wrong mentions"
+    )
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
     args = parser.parse_args()
     if not args.sources.is_dir():
         print(f"{args.sources}: sources folder not found: nothing to evaluate", file=sys.stderr)
         sys.exit(0)
     results = run(args.extractions, args.sources, args.kg)
-    met = report(results)
+    met = report(results, args.misses)
     sys.exit(1 if args.strict and not met else 0)
 
 
