@@ -208,6 +208,16 @@ _PREPOSITIONS = {"of", "in", "at", "near", "from", "on", "for", "with", "against
 
 
 _DEFINITE = {"the", "this", "that", "these", "those"}
+# closed-class words that may follow a noun phrase's head (another lower-case word, but a verb
+# in the past, may be a noun the head modifies, or "of" qualifying it)
+# fmt: off
+_CLOSED_WORDS = {
+    "and", "or", "but", "nor", "who", "whom", "which", "that", "as", "than", "in", "on", "at",
+    "to", "from", "for", "with", "by", "into", "over", "is", "are", "was", "were", "be", "been",
+    "has", "have", "had", "will", "would", "can", "could", "may", "might", "must", "shall",
+    "should", "do", "does", "did", "not", "also", "still", "then", "now", "again", "too",
+}
+# fmt: on
 _DETERMINERS = {"the", "a", "an", "some", "many", "most", "hundreds", "thousands", "dozens"}
 
 
@@ -741,11 +751,16 @@ class Drafter:
             if (
                 after is not None
                 and self._spaced(i + 1, i + 2)
-                and (after.text == "of" or after.text.casefold() in self.known.heads)
+                and after.text.islower()
+                and after.text not in _CLOSED_WORDS
+                and not after.text.endswith("ed")  # a verb in the past: "the crowd marched"
             ):
-                continue  # "the government of X", "the government forces": not the head
+                continue  # "the government of X", "the protest movement": not the head
             start, end = det.start, noun.end
-            why = f"{self.raw[start:end]!r}: a description, the entity the graph names by it"
+            why = (
+                f"a description ({self.raw[start:end]!r}): the entity the known graph mostly "
+                "names with this noun; check which is meant"
+            )
             self.occurrences.append(
                 Occurrence(entity, start, end, self.raw[start:end], described=why)
             )
@@ -1047,14 +1062,17 @@ class Drafter:
             before = [o for o in actors if o.end <= v_start]
             after = [o for o in actors if o.start >= v_end]
             persons = [o for o in before if self._is_person(o.entity)]
+            told = verb[0].lower() == "told"  # "X told Y": Y heard it, the channel
+            later = None if told else (after[0] if after else None)
+            speaker: Occurrence | None
             if w_start > q_end:  # after the quote: the name right after it
-                speaker = before[0] if before else (after[0] if after else None)
+                speaker = before[0] if before else later
             elif persons:  # before it: the sentence's subject, a person
                 speaker = persons[0]
             else:
-                speaker = before[-1] if before else (after[0] if after else None)
+                speaker = before[-1] if before else later
             channel = None
-            if verb[0].lower() == "told":
+            if told:
                 channel = next((o for o in after if o is not speaker), None)
             elif re.match(
                 r"\s+\w+(?:\s+\w+)?\s+in\s+(?:the\s*)?$",
@@ -1202,12 +1220,15 @@ class Drafter:
             source = None
             a = _ACCORDING.search(self.raw, s_start, s_end)
             if a:
-                source = next(iter(self.occurrences_in(a.start() + 12, s_end)), None)
+                credit = next(iter(self.occurrences_in(a.start() + 12, s_end)), None)
+                source = [credit.entity] if credit else None
             speaker = None
             for q_start, q_end in quotes:
-                if q_start <= n.start < q_end:
+                if q_start <= n.start < q_end:  # the quotation's speaker, or its outlet
                     st = next((s for s in self._statements if s.start == q_start), None)
                     speaker = st.fields.get("speaker") if st else None
+                    credited = st.fields.get("source") if st else None
+                    source = source or (credited if isinstance(credited, list) else None)
             base = slugify(f"{quantity} {self.raw[n.start : n.end]}", 4)
             ident, k = base, 2
             while ident in ids:
@@ -1223,7 +1244,7 @@ class Drafter:
                 "counted": counted.entity if counted else None,
                 "about": list(dict.fromkeys(about)),
                 "speaker": speaker,
-                "source": [source.entity] if source else None,
+                "source": source,
                 "evidence": [evidence],
             }
             what = "what is counted" if counted is None else "counted"
