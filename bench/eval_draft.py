@@ -5,7 +5,8 @@ source text with the rest as the known graph (a whole ``kg draft`` process, time
 compare the draft with the curated file: recall and precision of mentions (entity, and
 entity with spelling), figures (numbers and hedge, with overlapping evidence), quotes
 (overlapping quoted words) and dates (value and precision, with overlapping date text); and
-check the draft with ``kg verify``. Prints one table per measure and met/missed per target.
+check the draft with ``kg verify`` and that no media outlet is a speaker. Prints one table per
+measure and met/missed per target.
 
     python -m bench.eval_draft [--extractions extractions] [--sources ../shared/sources]
         [--misses] [--strict]
@@ -29,7 +30,7 @@ from pathlib import Path
 from kg import ontology as onto
 from kg.draft import fold
 from kg.extraction import link, read_file
-from kg.model import ExtractionFile
+from kg.model import Actor, ExtractionFile
 from kg.verify import Normalised, quote_parts, verify
 
 TARGETS = {  # measure -> (recall, precision)
@@ -71,6 +72,7 @@ class Result:
     unverified: int = 0
     extra: dict[str, str] = field(default_factory=dict)
     misses: list[str] = field(default_factory=list)  # mention_misses
+    outlet_speakers: int = 0  # statements and figures whose speaker is a media outlet
 
 
 def _spans(source: Normalised, text: str) -> list[tuple[int, int]]:
@@ -276,6 +278,14 @@ def run(extractions: Path, sources: Path, kg: str) -> list[Result]:
                 meta.append(f"{key} {'ok' if r_v == g_v else f'{g_v!r} (curated {r_v!r})'}")
             result.extra["metadata"] = "; ".join(meta)
             result.misses = mention_misses(curated, draft, known)
+            outlets = {
+                e.id
+                for e in corpus2.entities.values()
+                if isinstance(e, Actor) and e.type == "media-outlet"
+            }
+            result.outlet_speakers = sum(
+                1 for x in (*draft.statements, *draft.figures) if x.speaker in outlets
+            )
             results.append(result)
     return results
 
@@ -323,13 +333,16 @@ def report(results: list[Result], misses: bool = False) -> bool:
     print(f"  target every evidence span verifiable: {verdict} ({unverified} problem(s))")
     verdict = "met" if slowest < SECONDS else "MISSED"
     print(f"  target a draft under {SECONDS} s: {verdict} (slowest {slowest:.2f} s)")
+    outlets = sum(r.outlet_speakers for r in results)
+    verdict = "met" if outlets == 0 else "MISSED"
+    print(f"  rule a media outlet is never a speaker: {verdict} ({outlets} outlet speaker(s))")
     if misses:
         for r in results:
             print(f"\nmentions of {r.article}: {len(r.misses)} missed or wrong")
             for line in r.misses:
                 print(f"  {line}")
     summary(results)
-    return ok and unverified == 0 and slowest < SECONDS
+    return ok and unverified == 0 and slowest < SECONDS and outlets == 0
 
 
 def summary(results: list[Result]) -> None:
