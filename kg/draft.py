@@ -744,19 +744,21 @@ class Drafter:
                 or not self._spaced(i, i + 1)
             ):
                 continue
-            entity = self.known.heads.get(noun.text.casefold())
+            word = re.sub(r"[’']s$", "", noun.text)  # "the government’s": the government
+            entity = self.known.heads.get(word.casefold())
             if entity is None:
                 continue
             after = tokens[i + 2] if i + 2 < len(tokens) else None
             if (
                 after is not None
+                and word == noun.text
                 and self._spaced(i + 1, i + 2)
                 and after.text.islower()
                 and after.text not in _CLOSED_WORDS
                 and not after.text.endswith("ed")  # a verb in the past: "the crowd marched"
             ):
                 continue  # "the government of X", "the protest movement": not the head
-            start, end = det.start, noun.end
+            start, end = det.start, noun.start + len(word)
             why = (
                 f"a description ({self.raw[start:end]!r}): the entity the known graph mostly "
                 "names with this noun; check which is meant"

@@ -288,6 +288,13 @@ def test_mentions_by_coordination_military_and_definite_descriptions(
         "a description ('the protesters'): the entity the known graph mostly names with this "
         "noun; check which is meant"
     )
+    possessive = _mentions(
+        "Dockers strike\n\nThe protesters’ demands reached the capital’s mayor.\n", folder, vocab
+    )
+    assert (possessive["protesters"][0], possessive["testland"][0]) == (
+        ["The protesters"],
+        ["the capital"],
+    )
     # not a description of the head noun: qualified by "of", or the noun modifies another
     for text in ("the protesters of the port", "the protesters movement"):
         assert "protesters" not in _mentions(
