@@ -5,9 +5,14 @@ source text with the rest as the known graph (a whole ``kg draft`` process, time
 compare the draft with the curated file: recall and precision of mentions (entity, and
 entity with spelling), figures (numbers and hedge, with overlapping evidence), quotes
 (overlapping quoted words) and dates (value and precision, with overlapping date text); and
-check the draft with ``kg verify``. Prints one table per measure and met/missed per target.
+check the draft with ``kg verify`` and that no media outlet is a speaker. Prints one table per
+measure and met/missed per target.
 
     python -m bench.eval_draft [--extractions extractions] [--sources ../shared/sources]
+        [--misses] [--strict]
+
+``--misses`` also lists, per article, the known entities the draft missed (with the curated
+spellings) and the proposed mentions the curated file does not have.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from pathlib import Path
 from kg import ontology as onto
 from kg.draft import fold
 from kg.extraction import link, read_file
-from kg.model import ExtractionFile
+from kg.model import Actor, ExtractionFile
 from kg.verify import Normalised, quote_parts, verify
 
 TARGETS = {  # measure -> (recall, precision)
@@ -66,6 +71,8 @@ class Result:
     seconds: float = 0.0
     unverified: int = 0
     extra: dict[str, str] = field(default_factory=dict)
+    misses: list[str] = field(default_factory=list)  # mention_misses
+    outlet_speakers: int = 0  # statements and figures whose speaker is a media outlet
 
 
 def _spans(source: Normalised, text: str) -> list[tuple[int, int]]:
@@ -187,6 +194,24 @@ def compare(
     return out
 
 
+def mention_misses(curated: ExtractionFile, draft: ExtractionFile, known: set[str]) -> list[str]:
+    """The known entities the draft missed and the draft's mentions that are wrong, one line
+    each with the spellings (the same judgement as ``compare``)."""
+    ref = {m.entity: m for m in curated.mentions}
+    got = {m.entity for m in draft.mentions}
+    all_forms = {fold(f).casefold() for m in curated.mentions for f in m.forms}
+    draft_new = {a.id for a in draft.actors} | {p.id for p in draft.places}
+    lines = [f"missed {e}: {'; '.join(ref[e].forms)}" for e in sorted(set(ref) & known - got)]
+    for m in draft.mentions:
+        if m.entity in draft_new:
+            wrong = not any(fold(f).casefold() in all_forms for f in m.forms)
+        else:
+            wrong = m.entity not in ref
+        if wrong:
+            lines.append(f"wrong {m.entity}: {'; '.join(m.forms)}")
+    return lines
+
+
 def run(extractions: Path, sources: Path, kg: str) -> list[Result]:
     vocab = onto.vocabulary(onto.load("ontology.ttl", Path("ontology")))
     paths = sorted(extractions.glob("*.yaml"))
@@ -252,6 +277,15 @@ def run(extractions: Path, sources: Path, kg: str) -> list[Result]:
                     g_v = len(g) if key == "authors" else g_v
                 meta.append(f"{key} {'ok' if r_v == g_v else f'{g_v!r} (curated {r_v!r})'}")
             result.extra["metadata"] = "; ".join(meta)
+            result.misses = mention_misses(curated, draft, known)
+            outlets = {
+                e.id
+                for e in corpus2.entities.values()
+                if isinstance(e, Actor) and e.type == "media-outlet"
+            }
+            result.outlet_speakers = sum(
+                1 for x in (*draft.statements, *draft.figures) if x.speaker in outlets
+            )
             results.append(result)
     return results
 
@@ -263,7 +297,7 @@ def _cells(s: Score) -> str:
     )
 
 
-def report(results: list[Result]) -> bool:
+def report(results: list[Result], misses: bool = False) -> bool:
     measures = list(results[0].scores) if results else []
     width = max(len(r.article) for r in results)
     ok = True
@@ -299,8 +333,16 @@ def report(results: list[Result]) -> bool:
     print(f"  target every evidence span verifiable: {verdict} ({unverified} problem(s))")
     verdict = "met" if slowest < SECONDS else "MISSED"
     print(f"  target a draft under {SECONDS} s: {verdict} (slowest {slowest:.2f} s)")
+    outlets = sum(r.outlet_speakers for r in results)
+    verdict = "met" if outlets == 0 else "MISSED"
+    print(f"  rule a media outlet is never a speaker: {verdict} ({outlets} outlet speaker(s))")
+    if misses:
+        for r in results:
+            print(f"\nmentions of {r.article}: {len(r.misses)} missed or wrong")
+            for line in r.misses:
+                print(f"  {line}")
     summary(results)
-    return ok and unverified == 0 and slowest < SECONDS
+    return ok and unverified == 0 and slowest < SECONDS and outlets == 0
 
 
 def summary(results: list[Result]) -> None:
@@ -328,13 +370,16 @@ def main() -> None:
     parser.add_argument("--extractions", type=Path, default=Path("extractions"))
     parser.add_argument("--sources", type=Path, default=Path("../shared/sources"))
     parser.add_argument("--kg", default=str(Path(sys.executable).parent / "kg"))
+    parser.add_argument(
+        "--misses", action="store_true", help="list the missed and the wrong mentions"
+    )
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
     args = parser.parse_args()
     if not args.sources.is_dir():
         print(f"{args.sources}: sources folder not found: nothing to evaluate", file=sys.stderr)
         sys.exit(0)
     results = run(args.extractions, args.sources, args.kg)
-    met = report(results)
+    met = report(results, args.misses)
     sys.exit(1 if args.strict and not met else 0)
 
 

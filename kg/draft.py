@@ -67,7 +67,12 @@ def variants(form: str) -> list[str]:
     if len(words) > 1 and re.fullmatch(r"[A-Z]\w+(?:i|ian|n|ese)", words[0]):
         stems = {words[0][:-k] for k in (1, 2, 3)}  # "Iraqi armed forces": "Iraq’s armed ..."
         out += [" ".join([f"{stem}’s", *words[1:]]) for stem in stems]
+    # a state's armed forces are its military ("US Armed Forces": "US military")
+    out += [re.sub(r"\b[Aa]rmed [Ff]orces$", "military", v) for v in out if _ARMED.search(v)]
     return out
+
+
+_ARMED = re.compile(r"\S \b[Aa]rmed [Ff]orces$")
 
 
 def _keyed(form: str) -> tuple[str, bool]:
@@ -91,6 +96,7 @@ class Known:
     role_keys: set[str] = field(default_factory=set)  # spellings that are titles
     sources: dict[str, str] = field(default_factory=dict)  # source_file -> extraction file
     quotes: dict[str, list[str]] = field(default_factory=dict)  # extraction file -> quotes
+    heads: dict[str, str] = field(default_factory=dict)  # head noun -> the entity it names
 
     @classmethod
     def of(cls, corpus: Corpus | None) -> Known:
@@ -100,6 +106,13 @@ class Known:
         votes: dict[tuple[str, bool], Counter[str]] = {}
 
         common: dict[tuple[str, str], set[str]] = {}  # (key, entity) -> articles
+        heads: dict[str, Counter[str]] = {}  # head noun -> entities whose spellings end in it
+
+        def add_head(form: str, entity: str, weight: int = 1) -> None:
+            e = corpus.entities.get(entity)
+            head = head_noun(form)
+            if head and isinstance(e, Actor | Place) and getattr(e, "type", "") != "person":
+                heads.setdefault(head, Counter())[entity] += weight
 
         def add(form: str, entity: str, weight: int = 1) -> None:
             for variant in variants(form):
@@ -111,6 +124,7 @@ class Known:
             if isinstance(e, Actor | Place):
                 for form in (e.label, *e.alt_labels):
                     add(form, e.id, 2)
+                    add_head(form, e.id, 2)
                 if isinstance(e, Actor) and e.type == "person":
                     for form in (e.label, *e.alt_labels):
                         surname = fold(form).split()[-1]
@@ -123,6 +137,7 @@ class Known:
                         add(role, m.entity)
                         known.role_keys.update(fold(v).casefold() for v in variants(role))
                 for form in m.forms:
+                    add_head(form, m.entity)
                     if _useful(form):
                         add(form, m.entity)
                     elif len(fold(form).split()) == 1 and len(form) >= 6:
@@ -144,6 +159,10 @@ class Known:
             ranked = counter.most_common(2)
             if len(ranked) > 1 and ranked[1][1] * 2 >= ranked[0][1]:
                 known.also[key.casefold() if loose else key] = ranked[1][0]
+        for head, counter in heads.items():  # only a head noun one entity mostly has
+            ranked = counter.most_common(2)
+            if len(ranked) == 1 or ranked[1][1] * 2 < ranked[0][1]:
+                known.heads[head] = ranked[0][0]
         for e in corpus.entities.values():  # "US troops" begins "US troops in Iraq": both
             words = fold(e.label).split()
             for n in range(2, len(words)):
@@ -168,6 +187,37 @@ class Known:
         return self.loose.get(key.casefold())
 
 
+def head_noun(form: str) -> str | None:
+    """The head noun of a spelling: the word before its first preposition ("allies in the
+    Iraqi government": allies), else its last word ("Iraqi protesters": protesters); None
+    when it is written with a capital (part of a name: "Islamic State"), is a quantity
+    ("thousands of protesters"), is too short, or the phrase is longer than a noun's
+    modifiers (a clause: "Iraqis demonstrating for the withdrawal of US troops")."""
+    words = fold(form).split()
+    cut = next((i for i, w in enumerate(words) if i and w in _PREPOSITIONS), len(words))
+    words = words[:cut]
+    if not words or len(words) > 4:
+        return None
+    head = words[-1]
+    if not (head.isalpha() and head.islower() and len(head) >= 4) or head in _DETERMINERS:
+        return None
+    return head
+
+
+_PREPOSITIONS = {"of", "in", "at", "near", "from", "on", "for", "with", "against", "to"}
+
+
+_DEFINITE = {"the", "this", "that", "these", "those"}
+# closed-class words that may follow a noun phrase's head (another lower-case word, but a verb
+# in the past, may be a noun the head modifies, or "of" qualifying it)
+# fmt: off
+_CLOSED_WORDS = {
+    "and", "or", "but", "nor", "who", "whom", "which", "that", "as", "than", "in", "on", "at",
+    "to", "from", "for", "with", "by", "into", "over", "is", "are", "was", "were", "be", "been",
+    "has", "have", "had", "will", "would", "can", "could", "may", "might", "must", "shall",
+    "should", "do", "does", "did", "not", "also", "still", "then", "now", "again", "too",
+}
+# fmt: on
 _DETERMINERS = {"the", "a", "an", "some", "many", "most", "hundreds", "thousands", "dozens"}
 
 
@@ -193,6 +243,7 @@ class Occurrence:
     text: str
     fuzzy: str | None = None  # the known spelling it resembles, with its score
     ambiguous: str | None = None  # the other entity this spelling names
+    described: str | None = None  # why a description, not a name, is taken for the entity
 
 
 @dataclass
@@ -624,6 +675,8 @@ class Drafter:
                         self.occurrences.append(
                             Occurrence(other, start, end, phrase, ambiguous=entity)
                         )
+        self._coordinated(taken)
+        self._definite(taken)
         self._taken = taken
         # a person's surname alone, after a title ("Prime Minister Mahdi") or once the full
         # name has been used
@@ -645,6 +698,75 @@ class Drafter:
                 self.occurrences.append(Occurrence(person, t.start, t.end, t.text))
                 taken.add(i)
         self.occurrences.sort(key=lambda o: o.start)
+
+    def _spaced(self, i: int, j: int) -> bool:
+        """Whether tokens i..j (inclusive) are separated by single spaces only."""
+        tokens = self.text.tokens
+        return all(self.raw[tokens[k].end : tokens[k + 1].start] == " " for k in range(i, j))
+
+    def _coordinated(self, taken: set[int]) -> None:
+        """Coordinated modifiers of one head: "US and allied troops" names what "US troops"
+        names (the first conjunct with the head, one or two lower-case words)."""
+        tokens = self.text.tokens
+        for i in range(len(tokens) - 3):
+            if tokens[i + 1].text != "and":
+                continue
+            for n in (2, 1):
+                head = tokens[i + 3 : i + 3 + n]
+                if (
+                    len(head) < n
+                    or any(t.text[:1].isupper() for t in head)
+                    or any(j in taken for j in range(i + 1, i + 3 + n))
+                    or not self._spaced(i, i + 2 + n)
+                ):
+                    continue
+                start, end = tokens[i].start, head[-1].end
+                entity = self.known.lookup(f"{tokens[i].text} {self.raw[head[0].start : end]}")
+                if entity is None:
+                    continue
+                first = (start, tokens[i].end)  # "US" alone is a modifier here, not a name
+                self.occurrences = [o for o in self.occurrences if (o.start, o.end) != first]
+                self.occurrences.append(Occurrence(entity, start, end, self.raw[start:end]))
+                taken.update(range(i, i + 3 + n))
+                break
+
+    def _definite(self, taken: set[int]) -> None:
+        """A definite description by a head noun ("the government", "those forces") names the
+        entity whose known spellings mostly end in that noun, when one entity has it."""
+        tokens = self.text.tokens
+        for i in range(len(tokens) - 1):
+            det, noun = tokens[i], tokens[i + 1]
+            if (
+                det.text.lower() not in _DEFINITE
+                or noun.text != noun.text.lower()
+                or i in taken
+                or i + 1 in taken
+                or not self._spaced(i, i + 1)
+            ):
+                continue
+            word = re.sub(r"[’']s$", "", noun.text)  # "the government’s": the government
+            entity = self.known.heads.get(word.casefold())
+            if entity is None:
+                continue
+            after = tokens[i + 2] if i + 2 < len(tokens) else None
+            if (
+                after is not None
+                and word == noun.text
+                and self._spaced(i + 1, i + 2)
+                and after.text.islower()
+                and after.text not in _CLOSED_WORDS
+                and not after.text.endswith("ed")  # a verb in the past: "the crowd marched"
+            ):
+                continue  # "the government of X", "the protest movement": not the head
+            start, end = det.start, noun.start + len(word)
+            why = (
+                f"a description ({self.raw[start:end]!r}): the entity the known graph mostly "
+                "names with this noun; check which is meant"
+            )
+            self.occurrences.append(
+                Occurrence(entity, start, end, self.raw[start:end], described=why)
+            )
+            taken.update((i, i + 1))
 
     def find_names(self) -> None:
         """Names the graph does not know: fuzzy matches of known spellings (marked for
@@ -942,14 +1064,17 @@ class Drafter:
             before = [o for o in actors if o.end <= v_start]
             after = [o for o in actors if o.start >= v_end]
             persons = [o for o in before if self._is_person(o.entity)]
+            told = verb[0].lower() == "told"  # "X told Y": Y heard it, the channel
+            later = None if told else (after[0] if after else None)
+            speaker: Occurrence | None
             if w_start > q_end:  # after the quote: the name right after it
-                speaker = before[0] if before else (after[0] if after else None)
+                speaker = before[0] if before else later
             elif persons:  # before it: the sentence's subject, a person
                 speaker = persons[0]
             else:
-                speaker = before[-1] if before else (after[0] if after else None)
+                speaker = before[-1] if before else later
             channel = None
-            if verb[0].lower() == "told":
+            if told:
                 channel = next((o for o in after if o is not speaker), None)
             elif re.match(
                 r"\s+\w+(?:\s+\w+)?\s+in\s+(?:the\s*)?$",
@@ -1097,12 +1222,15 @@ class Drafter:
             source = None
             a = _ACCORDING.search(self.raw, s_start, s_end)
             if a:
-                source = next(iter(self.occurrences_in(a.start() + 12, s_end)), None)
+                credit = next(iter(self.occurrences_in(a.start() + 12, s_end)), None)
+                source = [credit.entity] if credit else None
             speaker = None
             for q_start, q_end in quotes:
-                if q_start <= n.start < q_end:
+                if q_start <= n.start < q_end:  # the quotation's speaker, or its outlet
                     st = next((s for s in self._statements if s.start == q_start), None)
                     speaker = st.fields.get("speaker") if st else None
+                    credited = st.fields.get("source") if st else None
+                    source = source or (credited if isinstance(credited, list) else None)
             base = slugify(f"{quantity} {self.raw[n.start : n.end]}", 4)
             ident, k = base, 2
             while ident in ids:
@@ -1118,7 +1246,7 @@ class Drafter:
                 "counted": counted.entity if counted else None,
                 "about": list(dict.fromkeys(about)),
                 "speaker": speaker,
-                "source": [source.entity] if source else None,
+                "source": source,
                 "evidence": [evidence],
             }
             what = "what is counted" if counted is None else "counted"
@@ -1373,6 +1501,8 @@ class Drafter:
                     f"ambiguous: {ambiguous[0].text!r} names {ambiguous[0].ambiguous} or this "
                     "entity in other articles: keep the one meant"
                 )
+            elif all(o.described for o in occs):
+                check = occs[0].described or ""
             elif fuzzy:
                 check = "fuzzy match: " + "; ".join(
                     f"{o.text!r} is like {o.fuzzy}" for o in fuzzy[:3]

@@ -17,7 +17,7 @@ from kg.draftmeta import guess_meta
 from kg.drafttext import Text, date_phrases, number_phrases
 from kg.extraction import Vocabulary, read_file
 
-from .conftest import MINI_FILES, ONTOLOGY, ROOT, SOURCES
+from .conftest import MINI_FILES, ONTOLOGY, ROOT, SOURCES, copy_corpus
 
 # A made-up story about the fictional places of the mini corpus (tests/fixtures/mini).
 STORY = """\
@@ -257,3 +257,79 @@ def test_a_draft_of_a_real_source_passes_kg_verify(tmp_path: Path, vocab: Vocabu
     verified = runner.invoke(cli, ["verify", "--sources", str(SOURCES), "-e", str(folder)])
     assert verified.exit_code == 0, verified.stderr
     assert Known.of(known_corpus(folder, vocab)).sources[str(source_file)].endswith(".yaml")
+
+
+def _mentions(raw: str, folder: Path, vocab: Vocabulary) -> dict[str, tuple[object, str]]:
+    d = draft_text(raw, "t.txt", known_corpus(folder, vocab))
+    return {e.fields["entity"]: (e.fields["as"], e.check) for e in d.mentions}  # type: ignore[misc]
+
+
+def test_mentions_by_coordination_military_and_definite_descriptions(
+    tmp_path: Path, vocab: Vocabulary
+) -> None:
+    folder = copy_corpus(tmp_path / "e", *MINI_FILES)
+    (folder / "forces.yaml").write_text(
+        "actors:\n  - id: testland-armed-forces\n    type: armed-group\n"
+        "    label: Testland Armed Forces\n    also: [Testland troops]\n"
+    )
+    raw = (
+        "Dockers strike\n\nTestland and allied troops left the port. The Testland military "
+        "stayed away. Later the protesters marched again.\n"
+    )
+    mentions = _mentions(raw, folder, vocab)
+    assert mentions["testland-armed-forces"][0] == [
+        "Testland and allied troops",
+        "Testland military",
+    ]
+    assert "testland" not in mentions  # "Testland" modifies "troops" here: not the state
+    forms, check = mentions["protesters"]
+    assert forms == ["the protesters"]
+    assert check == (
+        "a description ('the protesters'): the entity the known graph mostly names with this "
+        "noun; check which is meant"
+    )
+    possessive = _mentions(
+        "Dockers strike\n\nThe protesters’ demands reached the capital’s mayor.\n", folder, vocab
+    )
+    assert (possessive["protesters"][0], possessive["testland"][0]) == (
+        ["The protesters"],
+        ["the capital"],
+    )
+    # not a description of the head noun: qualified by "of", or the noun modifies another
+    for text in ("the protesters of the port", "the protesters movement"):
+        assert "protesters" not in _mentions(
+            f"Dockers strike\n\nThen {text} marched.\n", folder, vocab
+        )
+
+
+def test_a_media_outlet_is_never_a_speaker(vocab: Vocabulary) -> None:
+    """It is the channel of a named speaker ("told the Gazette") or the credited source."""
+    raw = (
+        "Dockers shut the Port City terminal\n\nJune 3, 2021\n\n"
+        "“The port will stay closed until Friday,” the Gazette reported.\n\n"
+        "“We are ready to talk to the owners,” Mara Lind told the Gazette on Monday.\n\n"
+        "“We are ready to talk, but not today,” a docker told the Gazette.\n\n"
+        "“At least 300 workers were arrested last month,” the Gazette wrote.\n\n"
+        "The Gazette said that the strike was unlawful.\n\n"
+        "“The dockers are right,” said the Harbour Times.\n"
+    )
+    d = draft_text(raw, "t.txt", known_corpus(copy_corpus_dir(), vocab))
+    credits = [
+        (s.fields["kind"], s.fields.get("speaker"), s.fields.get("channel"), s.fields.get("source"))
+        for s in d.statements
+    ]
+    assert credits == [
+        ("quote", None, None, ["example-gazette"]),
+        ("quote", "mara-lind", "example-gazette", None),
+        ("quote", None, "example-gazette", None),
+        ("quote", None, None, ["example-gazette"]),
+        ("quote", None, None, ["harbour-times"]),
+        ("claim", None, None, ["example-gazette"]),
+    ]
+    assert [(f.fields["speaker"], f.fields["source"]) for f in d.figures] == [
+        (None, ["example-gazette"])
+    ]
+    outlets = {"example-gazette"} | {
+        a.fields["id"] for a in d.actors if a.fields["type"] == "media-outlet"
+    }
+    assert outlets == {"example-gazette", "harbour-times"}
