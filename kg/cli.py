@@ -526,22 +526,44 @@ def verify(sources: Path, extractions: Path, ontology: Path) -> None:
     help="The new article's id (a slug) [default: from the title and date].",
 )
 @ontology_option
+@click.option(
+    "--links",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Reviewed Wikidata links: the accepted items' labels and aliases in the cache are "
+    "spellings too [default: links/wikidata.csv beside the extractions folder, if it exists].",
+)
+@click.option(
+    "--cache",
+    "cache_dir",
+    type=click.Path(path_type=Path),
+    default=wikidata.CACHE_DIR,
+    show_default=True,
+    help="Folder of cached Wikidata answers (kg link's); read only, no request is made.",
+)
 def draft(
-    source: Path, extractions: Path, out: Path | None, article_id: str | None, ontology: Path
+    source: Path,
+    extractions: Path,
+    out: Path | None,
+    article_id: str | None,
+    ontology: Path,
+    links: Path | None,
+    cache_dir: Path,
 ) -> None:
     """Propose an extraction file for the source text SOURCE.
 
     Guesses the metadata, and proposes mentions of the entities the extraction folder knows
-    (by any spelling), new entities, figures, quotes and claims, dates and event reports, each
-    with an exact evidence quote and a `draft:` line saying what to check. `kg build` refuses
-    the file while an entry keeps its `draft:` line (docs/curation.md). Warns when the text
-    is already curated.
+    (by any spelling, the Wikidata labels of linked entities in kg link's cache included),
+    new entities, figures, quotes and claims, dates and event reports, each with an exact
+    evidence quote and a `draft:` line saying what to check. `kg build` refuses the file
+    while an entry keeps its `draft:` line (docs/curation.md). Warns when the text is
+    already curated.
     """
     if article_id is not None:
         slug(article_id, Location(field="--id"))
-    made = make_draft(
-        source, extractions, onto.vocabulary(onto.load("ontology.ttl", ontology)), article_id
-    )
+    vocab = onto.vocabulary(onto.load("ontology.ttl", ontology))
+    links = links if links is not None else default_links(extractions)
+    made = make_draft(source, extractions, vocab, article_id, links, cache_dir)
     for warning in made.warnings:
         click.echo(f"{source}: warning: {warning}", err=True)
     data = made.yaml(source.name).encode("utf-8")

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
+from . import wikidata
 from .draftmeta import guess_meta
 from .drafttext import (
     WEEKDAYS,
@@ -31,6 +32,7 @@ from .drafttext import (
 from .errors import DataError, Location
 from .extraction import Vocabulary, extraction_paths, link, read_file
 from .fsutil import read_regular
+from .links import Status, read_links
 from .model import Actor, Corpus, Entity, Event, Figure, Place, Report, Statement
 from .schema import SECTIONS
 from .yamlstrict import decode
@@ -99,7 +101,9 @@ class Known:
     heads: dict[str, str] = field(default_factory=dict)  # head noun -> the entity it names
 
     @classmethod
-    def of(cls, corpus: Corpus | None) -> Known:
+    def of(cls, corpus: Corpus | None, names: dict[str, list[str]] | None = None) -> Known:
+        """What ``corpus`` knows, and ``names``: more spellings of its entities (entity id ->
+        names, such as the Wikidata labels and aliases of the linked items)."""
         if corpus is None:
             return cls({})
         known = cls(dict(corpus.entities))
@@ -125,6 +129,9 @@ class Known:
                 for form in (e.label, *e.alt_labels):
                     add(form, e.id, 2)
                     add_head(form, e.id, 2)
+                for form in (names or {}).get(e.id, []):
+                    if _useful(form):
+                        add(form, e.id)
                 if isinstance(e, Actor) and e.type == "person":
                     for form in (e.label, *e.alt_labels):
                         surname = fold(form).split()[-1]
@@ -1604,10 +1611,28 @@ def _casualty(before: str) -> str | None:
 
 
 def draft_text(
-    raw: str, source_name: str, corpus: Corpus | None, article_id: str | None = None
+    raw: str,
+    source_name: str,
+    corpus: Corpus | None,
+    article_id: str | None = None,
+    names: dict[str, list[str]] | None = None,
 ) -> Draft:
-    """The draft of one text against the known graph ``corpus`` (None: nothing known)."""
-    return Drafter(raw, source_name, Known.of(corpus)).draft(article_id)
+    """The draft of one text against the known graph ``corpus`` (None: nothing known) and
+    ``names``, more spellings of its entities (entity id -> names)."""
+    return Drafter(raw, source_name, Known.of(corpus, names)).draft(article_id)
+
+
+def linked_names(links: Path, cache_dir: Path) -> dict[str, list[str]]:
+    """The Wikidata labels and aliases, from the cache, of the items the links file links
+    (accepted rows): entity id -> names. Nothing when either is absent; no request is made."""
+    if not links.is_file():
+        return {}
+    cached = wikidata.cached_names(cache_dir)
+    return {
+        row.entity: cached[row.qid]
+        for row in read_links(links)
+        if row.status is Status.ACCEPTED and row.qid in cached
+    }
 
 
 def read_source(path: Path) -> str:
@@ -1629,8 +1654,15 @@ def known_corpus(folder: Path, vocab: Vocabulary) -> Corpus:
 
 
 def draft_source(
-    source: Path, extractions: Path | None, vocab: Vocabulary, article_id: str | None = None
+    source: Path,
+    extractions: Path | None,
+    vocab: Vocabulary,
+    article_id: str | None = None,
+    links: Path | None = None,
+    cache_dir: Path | None = None,
 ) -> Draft:
-    """The draft of the source text ``source`` against the extraction folder (or nothing)."""
+    """The draft of the source text ``source`` against the extraction folder (or nothing)
+    and, with ``links`` and ``cache_dir``, the Wikidata names of the linked entities."""
     corpus = known_corpus(extractions, vocab) if extractions is not None else None
-    return draft_text(read_source(source), source.name, corpus, article_id)
+    names = linked_names(links, cache_dir) if links and cache_dir else None
+    return draft_text(read_source(source), source.name, corpus, article_id, names)

@@ -323,6 +323,34 @@ class Client:
         return body
 
 
+def cached_names(cache_dir: Path, api_url: str = API_URL) -> dict[str, list[str]]:
+    """The English label and aliases of every item the cache holds an answer for (QID ->
+    names), read offline: only ``wbgetentities`` answers written for ``api_url`` whose name
+    and checksum are right count (a damaged entry is logged and skipped, as a client would)."""
+    names: dict[str, list[str]] = {}
+    if not cache_dir.is_dir():
+        return names
+    client = Client(api_url, cache_dir, offline=True)
+    for path in sorted(cache_dir.glob("*.json")):
+        try:
+            entry = json.loads(read_regular(path).decode("utf-8"))
+        except (FileError, UnicodeDecodeError, ValueError):
+            continue
+        params = entry.get("params") if isinstance(entry, dict) else None
+        if not isinstance(params, dict) or params.get("action") != "wbgetentities":
+            continue
+        if path.stem != cache_key(api_url, params):
+            continue  # another API's answer, or a file that is not a cache entry
+        body = client._read_cache(path.stem, params)
+        entities = body.get("entities") if body is not None else None
+        for qid, item in sorted((entities or {}).items()):
+            if isinstance(item, dict):
+                found = [n for n in (label(item), *aliases(item)) if n]
+                if found:
+                    names[qid] = found
+    return names
+
+
 # --- reading entity JSON ---------------------------------------------------------------------
 
 

@@ -4,6 +4,7 @@ text against the mini corpus, the review marks that ``kg build`` refuses, and th
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -333,3 +334,44 @@ def test_a_media_outlet_is_never_a_speaker(vocab: Vocabulary) -> None:
         a.fields["id"] for a in d.actors if a.fields["type"] == "media-outlet"
     }
     assert outlets == {"example-gazette", "harbour-times"}
+
+
+def test_the_wikidata_names_of_linked_entities_are_spellings(mini: Path, tmp_path: Path) -> None:
+    """An accepted link's item labels and aliases, read from kg link's cache (no request),
+    find a mention the extraction files never spelled; a damaged cache entry is skipped."""
+    from kg import wikidata as wd
+    from kg.links import COLUMNS
+
+    source = tmp_path / "story.txt"
+    source.write_text(
+        "Riverside talks\n\nThe Freedom Front of the River said on Monday that it would talk.\n"
+    )
+    args = ["draft", str(source), "-e", str(mini), "-o", "-", "--ontology", str(ONTOLOGY)]
+    before = CliRunner().invoke(cli, args)
+    assert before.exit_code == 0, before.stderr
+    assert (
+        "Freedom Front of the River" not in before.stdout.split("mentions:")[1].split("reports:")[0]
+        or "entity: river-front" not in before.stdout
+    )
+    links = mini.parent / "links" / "wikidata.csv"
+    links.parent.mkdir()
+    links.write_text(
+        ",".join(COLUMNS) + "\nriver-front,armed-group,Q42,River Front,,,accepted,jd,\n"
+    )
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    params = {"action": "wbgetentities", "ids": "Q42", "format": "json"}
+    body = {
+        "entities": {
+            "Q42": {
+                "labels": {"en": {"language": "en", "value": "River Front"}},
+                "aliases": {"en": [{"language": "en", "value": "Freedom Front of the River"}]},
+            }
+        }
+    }
+    entry = {"url": wd.API_URL, "params": params, "sha256": wd.checksum(body), "body": body}
+    (cache / f"{wd.cache_key(wd.API_URL, params)}.json").write_text(json.dumps(entry))
+    (cache / "damaged.json").write_text("{not json")
+    after = CliRunner().invoke(cli, [*args, "--cache", str(cache)])
+    assert after.exit_code == 0, after.stderr
+    assert '  - entity: river-front\n    as: "Freedom Front of the River"\n' in after.stdout
