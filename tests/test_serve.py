@@ -75,6 +75,20 @@ def rows_of(project: kg.Project, text: str) -> list[dict[str, object]]:
     return result.rows
 
 
+def disagreement_groups(project: kg.Project) -> list[list[dict[str, object]]]:
+    """The stored ``disagreements`` query's figures in the groups the page shows: the same
+    quantity and group counted, linked by a subject in common (here by its label)."""
+    groups: list[tuple[set[tuple[object, ...]], list[dict[str, object]]]] = []
+    for row in project.query("disagreements").rows:
+        keys = {(row["quantity"], row["counted"], s) for s in str(row["about"]).split("; ")}
+        joined = [g for g in groups if g[0] & keys]
+        groups = [g for g in groups if not g[0] & keys]
+        groups.append(
+            (keys.union(*(g[0] for g in joined)), [r for g in joined for r in g[1]] + [row])
+        )
+    return [rows for _, rows in groups]
+
+
 # --- pages ----------------------------------------------------------------------------------
 
 
@@ -84,9 +98,10 @@ def test_home_counts_what_is_in_the_graph(client: TestClient, project: kg.Projec
     assert r.headers["content-type"] == "text/html; charset=utf-8"
     articles = rows_of(project, "SELECT ?a WHERE { ?a a nkg:Article }")
     assert f"<b>{len(articles)}</b> articles" in r.text
-    # disagreements: the (quantity, about) pairs where the stored query flags a difference
-    stored = project.query("disagreements").rows
-    differing = {(row["quantity"], row["about"]) for row in stored if row["differs"]}
+    # disagreements: the groups of figures in which the stored query finds one that differs
+    groups = disagreement_groups(project)
+    differing = [g for g in groups if any(row["comparison"] == "differs" for row in g)]
+    assert 0 < len(differing) < len(groups)
     assert f'<b id="disagreement-count">{len(differing)}</b>' in r.text
     for a in articles:
         assert str(a["a"]).removeprefix("https://w3id.org/newskg") in r.text
@@ -171,6 +186,44 @@ def test_a_place_inside_another_does_not_contradict_it(
     row = Row("place", "p", [[Cell(p, iri=p) for p in cells] for cells in columns])
     mark_places(row, within)
     assert row.differs is differs
+
+
+def test_disagreements_page_shows_the_stored_querys_figures_side_by_side(
+    client: TestClient, project: kg.Project
+) -> None:
+    r = client.get("/disagreements", headers=HTML)
+    assert r.status_code == 200
+    sections = r.text.split('<section class="group ')[1:]
+    groups = disagreement_groups(project)
+    assert len(sections) == len(groups)
+    seen = 0
+    for section in sections:
+        head, body = section.split("</thead>")
+        figures = re.findall(r'<div class="small"><a href="(/id/figure/[^"]+)"', head)
+        cells = {
+            name: re.findall(r"<td[^>]*>(.*?)</td>", row)
+            for name, row in re.findall(r"<tr[^>]*><th>([^<]+)</th>(.*?)</tr>", body)
+        }
+        rows = {str(row["figure"]).removeprefix("https://w3id.org/newskg"): row for g in groups
+                for row in g}  # fmt: skip
+        [group] = [g for g in groups if {str(row["figure"]) for row in g} == {
+            "https://w3id.org/newskg" + f for f in figures}]  # fmt: skip
+        flag = next((c for c in ("differs", "changed over time")
+                     if any(row["comparison"] == c for row in group)), "agrees")  # fmt: skip
+        assert section.startswith(flag.replace(" ", "-") + '"')
+        for i, figure in enumerate(figures):
+            row = rows[figure]
+            assert cells["number"][i] == _html(str(row["value"]))
+            assert cells["hedge"][i] == _html(str(row["hedge"]))
+            assert cells["when"][i] == str(row["when"])
+            assert str(row["comparison"]) in cells["comparison"][i]
+            seen += 1
+    assert seen == sum(len(g) for g in groups)
+    # the troops in Iraq: 5,000 and 5,300 in January 2020 differ; 2,500 in 2024 is a change
+    troops = next(s for s in sections if "us-troops-in-iraq-5300" in s)
+    for number in ("5,000", "5,300", "2,500"):
+        assert f"<td>{number}</td>" in troops
+    assert troops.startswith('differs"') and "changed over time" in troops
 
 
 def test_article_page_lists_every_attributed_node(client: TestClient, project: kg.Project) -> None:

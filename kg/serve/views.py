@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 from rdflib import BNode, Literal, URIRef, Variable
 from rdflib.namespace import RDF, XSD
 
+from .. import queries as q
 from ..engine import Engine
 from ..errors import UsageError
 from ..namespaces import BASE, ID, NKG, PREFIXES, N
@@ -52,21 +53,6 @@ GROUP_PAGE = 50
 """Quantities per page of the disagreements."""
 EVENT_PAGE = 200
 """Events per page of the timeline."""
-
-_SIGNATURE = (
-    'CONCAT(COALESCE(STR(?v), CONCAT(COALESCE(STR(?lo), ""), "-", COALESCE(STR(?hi), ""))),'
-    ' " ", STR(?h))'
-)
-_GROUPS = (
-    "{ SELECT ?q ?about (COUNT(DISTINCT ?sig) AS ?signatures) WHERE {"
-    " ?f a nkg:Figure ; nkg:quantity ?q ; nkg:about ?about ; nkg:statedIn ?a ; nkg:hedge ?h ."
-    " OPTIONAL { ?f nkg:value ?v } OPTIONAL { ?f nkg:lowerBound ?lo }"
-    f" OPTIONAL {{ ?f nkg:upperBound ?hi }} BIND({_SIGNATURE} AS ?sig) }}"
-    " GROUP BY ?q ?about HAVING (COUNT(DISTINCT ?a) > 1) }"
-)
-"""The quantities about the same thing that two or more articles state, with how many
-different amounts (value or range, and hedge) they give: more than one is a disagreement."""
-
 
 _IRI_TEXT = re.compile(r"[^\x00-\x20<>\"{}|^`\\\x7f]*")
 
@@ -135,8 +121,9 @@ class Views:
     """The page data of one loaded graph. The graph does not change while it is served, so
     the pages that take no node (home, indexes, disagreements, timeline) are made once."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, stored: dict[str, q.StoredQuery]) -> None:
         self.engine = engine
+        self.stored_queries = stored
         self.graph = engine.lookup
         self.label = Labeller(engine.lookup)
         self._made: dict[tuple[Any, ...], Any] = {}
@@ -153,6 +140,15 @@ class Views:
         rows = self.engine.select(
             text, {Variable(k): v for k, v in bindings.items()}, "<page query>"
         )
+        return [dict(zip(rows.variables, row, strict=True)) for row in rows.rows]
+
+    def stored(self, name: str, **params: str) -> list[dict[str, Term]]:
+        """The rows of the stored query ``name`` (parameters as on the command line), run as
+        the stored-query pages run it."""
+        sq = self.stored_queries.get(name)
+        if sq is None:
+            raise UsageError(f"the explorer needs the stored query {name!r}, not in the queries")
+        rows = self.engine.select(sq.text, q.bind(sq, params, self.engine.lookup), sq.path.name)
         return [dict(zip(rows.variables, row, strict=True)) for row in rows.rows]
 
     def exists(self, iri: URIRef) -> bool:
@@ -176,6 +172,11 @@ class Views:
         elif term.language:
             note = term.language
         return Cell(str(term), note=note)
+
+    def text(self, term: Term) -> Cell:
+        """A stored query's value as a person reads it: a literal as its text (a label's
+        language is not noted), anything else as ``cell`` shows it."""
+        return Cell(str(term)) if isinstance(term, Literal) else self.cell(term)
 
     def value_cell(self, prop: str, term: Term) -> Cell:
         """A property's value; an evidence node is shown as its quote."""
@@ -277,9 +278,6 @@ class Views:
             "SELECT ?e (COUNT(DISTINCT ?a) AS ?n) WHERE { ?r nkg:reports ?e ; nkg:statedIn ?a }"
             " GROUP BY ?e ORDER BY DESC(?n) ?e LIMIT 24"
         )
-        differing = self.select(
-            f"SELECT (COUNT(*) AS ?n) WHERE {{ {_GROUPS} FILTER(?signatures > 1) }}"
-        )
         return {
             "counts": [(self.cell(r["class"]), _int(r["n"])) for r in counts],
             "actors": _int(actors[0]["n"]) if actors else 0,
@@ -287,7 +285,7 @@ class Views:
             "more_articles": len(articles) > HOME_LIMIT,
             "top": [(self.cell(r["e"]), _int(r["n"])) for r in top],
             "events": [(self.cell(r["e"]), _int(r["n"])) for r in events],
-            "disagreements": _int(differing[0]["n"]),
+            "disagreements": sum(g["comparison"] == "differs" for g in self.disagreement_groups()),
         }
 
     def index(self, kind: str, page: int = 1) -> dict[str, Any]:
@@ -407,58 +405,73 @@ class Views:
         return Cell(f"{who.text} ({role.text})", who.href, f"{who.iri} {role.iri}")
 
     def disagreements(self, page: int = 1) -> dict[str, Any]:
-        """The ``page``-th ``GROUP_PAGE`` quantities about the same thing that two or more
-        articles state, the ones where the amounts disagree first: each article's figures
-        side by side (value, hedge, as-of date, period, source, speaker), rows marked where
-        they differ."""
-        if page != 1:
-            return self._disagreements(page)
-        return self.once(("disagreements",), lambda: self._disagreements(1))
+        """The ``page``-th ``GROUP_PAGE`` groups of figures the stored ``disagreements`` query
+        compares, those that differ first, then those that changed over time: each article's
+        figure side by side (the number as written, hedge, when, who states it, source) with
+        the query's comparison of each."""
+        groups = self.disagreement_groups()
+        first = (page - 1) * GROUP_PAGE
+        return {
+            "groups": groups[first : first + GROUP_PAGE],
+            "page": page,
+            "more": len(groups) > first + GROUP_PAGE,
+        }
 
-    def _disagreements(self, page: int) -> dict[str, Any]:
-        found = self.select(
-            f"SELECT ?q ?about ?signatures WHERE {{ {_GROUPS} }} ORDER BY DESC(?signatures > 1)"
-            f" ?q ?about LIMIT {GROUP_PAGE + 1} OFFSET {(page - 1) * GROUP_PAGE}"
-        )
-        more = len(found) > GROUP_PAGE
-        found = found[:GROUP_PAGE]
-        if not found:
-            return {"groups": [], "page": page, "more": False}
-        pairs = " ".join(f"({iri_term(r['q'])} {iri_term(r['about'])})" for r in found)
-        figures = self.nodes(
-            f"VALUES (?q ?about) {{ {pairs} }} ?n a nkg:Figure ; nkg:quantity ?q ;"
-            " nkg:about ?about",
-            GROUP_PAGE * 50,
-        )
-        shown = [
-            N.value, N.lowerBound, N.upperBound, N.hedge, N.counted, N.asOf, N.periodStart,
-            N.periodText, N.source, N.speaker, N.channel, N.evidence,
-        ]  # fmt: skip
-        groups = []
-        for r in found:
-            members = [
-                f
-                for f in figures
-                if r["q"] in _iris(f, N.quantity) and r["about"] in _iris(f, N.about)
-            ]
-            table = [
-                Row(self.prop_name(str(p)), str(p), [_values(f, str(p)) for f in members])
-                for p in shown
-            ]
-            table = [row for row in table if any(row.cells)]
-            owners = [f.article.key if f.article else "" for f in members]
-            for row in table:
-                mark_differences(row, by=owners)
-            groups.append(
-                {
-                    "quantity": self.cell(r["q"]),
-                    "about": self.cell(r["about"]),
-                    "figures": members,
-                    "rows": table,
-                    "differs": _int(r["signatures"]) > 1,
-                }
-            )
-        return {"groups": groups, "page": page, "more": more}
+    def disagreement_groups(self) -> list[dict[str, Any]]:
+        return self.once(("disagreements",), self._disagreement_groups)
+
+    def _disagreement_groups(self) -> list[dict[str, Any]]:
+        rows = self.stored("disagreements")
+        if not rows:
+            return []
+        listed = " ".join(sorted({iri_term(r["figure"]) for r in rows}))
+        subjects: dict[Term, list[Term]] = {}
+        for r in self.select(
+            f"SELECT ?f ?x WHERE {{ VALUES ?f {{ {listed} }} ?f nkg:about ?x }} ORDER BY ?f ?x"
+        ):
+            subjects.setdefault(r["f"], []).append(r["x"])
+        # one group per set of figures the query compares: the same quantity and group
+        # counted, linked by a subject in common (the query compares per subject)
+        owner: dict[int, int] = {}
+
+        def top(i: int) -> int:
+            while owner.get(i, i) != i:
+                i = owner[i]
+            return i
+
+        first_with: dict[tuple[Term, ...], int] = {}
+        for i, r in enumerate(rows):
+            for x in subjects.get(r["figure"], []):
+                key = (r["quantity"], r["counted"], x)
+                if key in first_with:
+                    owner[top(i)] = top(first_with[key])
+                else:
+                    first_with[key] = i
+        members: dict[int, list[dict[str, Term]]] = {}
+        for i, r in enumerate(rows):
+            members.setdefault(top(i), []).append(r)
+        groups = [self._disagreement(found, subjects) for found in members.values()]
+        rank = {"differs": 0, "changed over time": 1}
+        return sorted(groups, key=lambda g: rank.get(g["comparison"], 2))  # (stable)
+
+    def _disagreement(
+        self, found: list[dict[str, Term]], subjects: dict[Term, list[Term]]
+    ) -> dict[str, Any]:
+        about = {x for r in found for x in subjects.get(r["figure"], [])}
+        shown = (("number", "value"), ("hedge", "hedge"), ("when", "when"),
+                 ("stated by", "statedBy"), ("source", "source"))  # fmt: skip
+        comparisons = [str(r["comparison"]) for r in found]
+        return {
+            "quantity": self.text(found[0]["quantity"]),
+            "counted": self.cell(found[0]["counted"]),
+            "about": sorted((self.cell(x) for x in about), key=lambda c: c.text),
+            "columns": [(self.cell(r["article"]), self.cell(r["figure"])) for r in found],
+            "rows": [(name, [self.text(r[var]) for r in found]) for name, var in shown],
+            "comparisons": comparisons,
+            "comparison": next(
+                (c for c in ("differs", "changed over time") if c in comparisons), "agrees"
+            ),
+        }
 
     def timeline(self, years: tuple[int, int] | None = None, page: int = 1) -> dict[str, Any]:
         """Every event with a date: the curator's date, and each article's date for it; with
@@ -570,17 +583,6 @@ def mark_places(row: Row, within: dict[str, set[str]]) -> None:
     )
 
 
-def _iris(node: Node, prop: URIRef) -> set[URIRef]:
-    return {URIRef(c.iri) for c in _values(node, str(prop)) if c.iri}
-
-
-def _values(node: Node, prop: str) -> list[Cell]:
-    for row in node.props:
-        if row.prop == prop:
-            return row.cells[0]
-    return []
-
-
 def _by_article(nodes: Iterable[Node], columns: Sequence[Cell | None]) -> list[list[Node]]:
     found: list[list[Node]] = [[] for _ in columns]
     for node in nodes:
@@ -628,7 +630,3 @@ def _interval(date: Literal) -> tuple[float, float] | None:
     except ValueError:
         return None
     return None
-
-
-_AMOUNT = frozenset(str(p) for p in (N.value, N.lowerBound, N.upperBound, N.hedge))
-"""What a figure says about the amount: where two articles' figures disagree."""
