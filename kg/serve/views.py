@@ -142,14 +142,28 @@ class Views:
         )
         return [dict(zip(rows.variables, row, strict=True)) for row in rows.rows]
 
-    def stored(self, name: str, **params: str) -> list[dict[str, Term]]:
+    def stored(
+        self, name: str, bound: dict[str, Term] | None = None, **params: str
+    ) -> list[dict[str, Term]]:
         """The rows of the stored query ``name`` (parameters as on the command line), run as
-        the stored-query pages run it."""
+        the stored-query pages run it; ``bound``: result columns given a value (only the rows
+        with that value: ``article=IRI`` for one article's rows of a query without that
+        parameter)."""
         sq = self.stored_queries.get(name)
         if sq is None:
             raise UsageError(f"the explorer needs the stored query {name!r}, not in the queries")
-        rows = self.engine.select(sq.text, q.bind(sq, params, self.engine.lookup), sq.path.name)
+        bindings = q.bind(sq, params, self.engine.lookup)
+        bindings.update({Variable(k): v for k, v in (bound or {}).items()})
+        rows = self.engine.select(sq.text, bindings, sq.path.name)
         return [dict(zip(rows.variables, row, strict=True)) for row in rows.rows]
+
+    def table(self, rows: list[dict[str, Term]], columns: Sequence[str]) -> dict[str, Any]:
+        """Stored-query rows as a table of ``columns`` (at most ``NODE_LIMIT`` rows)."""
+        return {
+            "variables": list(columns),
+            "rows": [[self.text(r.get(c)) for c in columns] for r in rows[:NODE_LIMIT]],
+            "more": len(rows) > NODE_LIMIT,
+        }
 
     def exists(self, iri: URIRef) -> bool:
         return (iri, None, None) in self.graph or (None, None, iri) in self.graph  # type: ignore[operator]
@@ -321,7 +335,15 @@ class Views:
         groups: dict[str, list[Node]] = {}
         for node in nodes:
             groups.setdefault(node.kind.text if node.kind else "", []).append(node)
-        return {"groups": sorted(groups.items()), "more": nodes.more}
+        mine: dict[str, Term] = {"article": iri}
+        return {
+            "groups": sorted(groups.items()),
+            "more": nodes.more,
+            **{
+                key: self.table(self.stored(query, mine), columns)
+                for key, query, columns in ARTICLE_TABLES
+            },
+        }
 
     def entity(self, iri: URIRef) -> dict[str, Any]:
         """An actor or place: its mentions per article (spellings, roles, framing), and every
@@ -340,8 +362,22 @@ class Views:
                 f"SELECT ?w WHERE {{ {iri_term(iri)} skos:exactMatch ?w }} ORDER BY ?w"
             )
         ]
+        words: dict[str, dict[str, list[Cell]]] = {}
+        for r in self.stored("framing", entity=str(iri)):
+            said = words.setdefault(str(r["article"]), {})
+            said.setdefault(str(r["aspect"]), []).append(self.text(r["words"]))
+        relations = self.stored("relations", actor=str(iri))
+        shown = ("relation", "office", "wording", "since", "modality", "credited", "article",
+                 "evidence")  # fmt: skip
         return {
             "mentions": mentions,
+            "words": words,
+            "relations_out": self.table(
+                [r for r in relations if r["subject"] == iri], ("object", *shown)
+            ),
+            "relations_in": self.table(
+                [r for r in relations if r["subject"] != iri], ("subject", *shown)
+            ),
             "groups": sorted(groups.items()),
             "more": mentions.more or pointing.more,
             "wikidata": wikidata,
@@ -360,22 +396,28 @@ class Views:
                     continue
                 target = table.setdefault(row.prop, Row(row.name, row.prop, [[] for _ in reports]))
                 target.cells[i] = row.cells[0]
+        merge_modality(table)
         participants = Row("participants", "participants", [[] for _ in reports])
         # only what the shown accounts' articles say
         shown = " ".join(iri_term(URIRef(c.iri)) for c in columns if c is not None and c.iri)
         for r in self.select(
-            f"SELECT ?a ?x ?r WHERE {{ VALUES ?a {{ {shown} }} ?p nkg:inEvent {iri_term(iri)} ;"
-            " nkg:statedIn ?a ; nkg:participant ?x ; nkg:role ?r } ORDER BY ?x ?r"
+            f"SELECT ?a ?x ?r ?m WHERE {{ VALUES ?a {{ {shown} }} ?p nkg:inEvent {iri_term(iri)} ;"
+            " nkg:statedIn ?a ; nkg:participant ?x ; nkg:role ?r ."
+            " OPTIONAL { ?p nkg:modality ?m } } ORDER BY ?x ?r ?m"
         ):
-            for i, col in enumerate(columns):
-                if col is not None and col.iri == str(r["a"]):
-                    participants.cells[i].append(self._participant(r))
+            _put(participants, columns, r["a"], self._participant(r))
         table["participants"] = participants
-        rows = sorted(table.values(), key=lambda r: (r.prop != "participants", r.name))
+        links = Row("causes and responses", "links", [[] for _ in reports])
+        for r in self.stored("cause-chains", event=str(iri)):
+            if iri in (r["from"], r["to"]):  # (not the rest of the article's chain)
+                _put(links, columns, r["article"], self._event_link(r, iri))
+        if any(links.cells):
+            table["links"] = links
+        rows = sorted(table.values(), key=_account_order)
         for row in rows:
             if row.prop in PLACES:
                 mark_places(row, self.within({c.iri for cs in row.cells for c in cs if c.iri}))
-            else:
+            elif row.prop != "links":
                 mark_differences(row)
         stated = f"VALUES ?a {{ {shown} }} ?n nkg:statedIn ?a ; nkg:about ?e ."
         figures = self.nodes(f"{stated} ?n a nkg:Figure", e=iri)
@@ -402,7 +444,20 @@ class Views:
 
     def _participant(self, r: dict[str, Term]) -> Cell:
         who, role = self.cell(r["x"]), self.cell(r["r"])
-        return Cell(f"{who.text} ({role.text})", who.href, f"{who.iri} {role.iri}")
+        how = f", {self.cell(r['m']).text}" if r.get("m") is not None else ""
+        key = " ".join(str(r[k]) for k in ("x", "r", "m") if r.get(k) is not None)
+        return Cell(f"{who.text} ({role.text}{how})", who.href, key)
+
+    def _event_link(self, r: dict[str, Term], event: URIRef) -> Cell:
+        """A cause-chains row through ``event``, as a person reads it from the event's side:
+        "in response to: X" or "X: in response to this", the article's words as its note."""
+        outgoing = r["from"] == event
+        other = self.cell(r["to"] if outgoing else r["from"])
+        link = str(r["link"])
+        text = f"{link}: {other.text}" if outgoing else f"{other.text}: {link} this"
+        words = [f"\u201c{r['wording']}\u201d" if r.get("wording") else "",
+                 f"according to {r['credited']}" if r.get("credited") else ""]  # fmt: skip
+        return Cell(text, other.href, other.iri, note=", ".join(w for w in words if w) or None)
 
     def disagreements(self, page: int = 1) -> dict[str, Any]:
         """The ``page``-th ``GROUP_PAGE`` groups of figures the stored ``disagreements`` query
@@ -581,6 +636,50 @@ def mark_places(row: Row, within: dict[str, set[str]]) -> None:
     row.differs = any(
         unmatched(a, b) or unmatched(b, a) for i, a in enumerate(given) for b in given[i + 1 :]
     )
+
+
+ARTICLE_TABLES = (
+    ("stances", "stances", ("stance", "towards", "position", "evidence")),
+    ("citations", "cited-works",
+     ("work", "type", "outlet", "authors", "published", "role", "as", "evidence")),
+    ("relations", "relations",
+     ("subject", "relation", "object", "office", "wording", "since", "modality", "credited",
+      "evidence")),
+    ("links", "cause-chains", ("from", "link", "to", "wording", "credited", "evidence")),
+)  # fmt: skip
+"""What an article's page shows of its stances, citations and relations: the stored query
+that gives them (run with ``?article`` bound to the article: its rows only) and the columns."""
+
+ACCOUNT_ORDER = ("participants", str(N.date), str(N.dateText), str(N.place), str(NKG["near"]),
+                 str(NKG["framing"]), str(NKG["modality"]), "links")  # fmt: skip
+"""The rows an event's accounts show first, in this order (then the others by name)."""
+
+
+def _account_order(row: Row) -> tuple[int, str]:
+    first = ACCOUNT_ORDER.index(row.prop) if row.prop in ACCOUNT_ORDER else len(ACCOUNT_ORDER)
+    return (first, row.name)
+
+
+def merge_modality(table: dict[str, Row]) -> None:
+    """One modality row: each account's modality with its words ("reported (reportedly)")."""
+    words = table.pop(str(NKG["modalityText"]), None)
+    modality = table.get(str(NKG["modality"]))
+    if words is None or modality is None:
+        if words is not None:
+            table[words.prop] = words
+        return
+    for i, said in enumerate(words.cells):
+        if said and modality.cells[i]:
+            m = modality.cells[i][0]
+            text = "; ".join(c.text for c in said)
+            modality.cells[i] = [Cell(f"{m.text} (\u201c{text}\u201d)", m.href, m.iri)]
+
+
+def _put(row: Row, columns: Sequence[Cell | None], article: Term, cell: Cell) -> None:
+    """``cell`` in the column of ``article``."""
+    for i, col in enumerate(columns):
+        if col is not None and col.iri == str(article):
+            row.cells[i].append(cell)
 
 
 def _by_article(nodes: Iterable[Node], columns: Sequence[Cell | None]) -> list[list[Node]]:
