@@ -44,7 +44,7 @@ NODE_LIMIT = 300
 ARTICLE_LIMIT = 2000
 """Nodes an article's page shows, at most."""
 COLUMN_LIMIT = 40
-"""Accounts an event's page puts side by side, at most."""
+"""Accounts an event's page (figures a disagreement) puts side by side, at most."""
 HOME_LIMIT = 100
 """Articles the home page lists (the articles index has them all)."""
 PAGE_SIZE = 500
@@ -516,16 +516,17 @@ class Views:
         shown = (("number", "value"), ("hedge", "hedge"), ("when", "when"),
                  ("stated by", "statedBy"), ("source", "source"))  # fmt: skip
         comparisons = [str(r["comparison"]) for r in found]
+        overall = next((c for c in ("differs", "changed over time") if c in comparisons), "agrees")
+        found = found[:COLUMN_LIMIT]
         return {
             "quantity": self.text(found[0]["quantity"]),
             "counted": self.cell(found[0]["counted"]),
             "about": sorted((self.cell(x) for x in about), key=lambda c: c.text),
             "columns": [(self.cell(r["article"]), self.cell(r["figure"])) for r in found],
             "rows": [(name, [self.text(r[var]) for r in found]) for name, var in shown],
-            "comparisons": comparisons,
-            "comparison": next(
-                (c for c in ("differs", "changed over time") if c in comparisons), "agrees"
-            ),
+            "comparisons": comparisons[:COLUMN_LIMIT],
+            "comparison": overall,
+            "hidden": len(comparisons) - len(found),
         }
 
     def timeline(self, years: tuple[int, int] | None = None, page: int = 1) -> dict[str, Any]:
