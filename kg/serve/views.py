@@ -4,7 +4,10 @@ the project's engine (so every page query runs under its timeout and row limit).
 Pages show the model generically where they can: an attributed node (a report, a figure, a
 quote, a relation, a stance...) is shown with every property it has, labelled from the graph,
 so predicates added to the ontology appear without changes here. Differences between
-articles' accounts are computed here (``mark_differences``), not in the templates.
+articles' accounts of an event are computed here (``mark_differences``), not in the templates.
+What a stored query defines is read from it, never defined again here: the disagreements and
+the home page's count (``disagreements``), relations, framing words, stances, citations and
+causes (``relations``, ``framing``, ``stances``, ``cited-works``, ``cause-chains``).
 """
 
 from __future__ import annotations
@@ -346,8 +349,9 @@ class Views:
         }
 
     def entity(self, iri: URIRef) -> dict[str, Any]:
-        """An actor or place: its mentions per article (spellings, roles, framing), and every
-        attributed node that points to it, by kind."""
+        """An actor or place: its mentions per article (spellings, titles and framing words
+        from ``framing``), the relations each article states with it on either side
+        (``relations``), and every attributed node that points to it, by kind."""
         mentions = self.nodes("?n nkg:denotes ?e", e=iri)
         pointing = self.nodes(
             "?n ?via ?e ; nkg:statedIn ?a . FILTER(?via != nkg:denotes)",
@@ -602,20 +606,14 @@ PROSE = frozenset(
 """Properties whose values are the article's own words: shown side by side, not compared."""
 
 
-def mark_differences(row: Row, by: Sequence[str] | None = None) -> None:
-    """Mark the row when the columns that give a value do not all give the same values
-    (columns from the same article, ``by``, are not compared with each other; a column that
-    says nothing does not contradict one that does; words as written are not compared)."""
+def mark_differences(row: Row) -> None:
+    """Mark the row when the columns that give a value do not all give the same values (a
+    column that says nothing does not contradict one that does; words as written are not
+    compared)."""
     if row.prop in PROSE:
         return
-    groups: dict[str, set[tuple[str, ...]]] = {}
-    for i, cells in enumerate(row.cells):
-        if not cells:
-            continue
-        owner = by[i] if by is not None else str(i)
-        groups.setdefault(owner, set()).add(tuple(sorted(c.key for c in cells)))
-    values = {v for vs in groups.values() for v in vs}
-    row.differs = len(groups) > 1 and len(values) > 1
+    given = {tuple(sorted(c.key for c in cells)) for cells in row.cells if cells}
+    row.differs = len(given) > 1
 
 
 PLACES = frozenset((str(N.place), str(NKG["near"])))
