@@ -38,7 +38,8 @@ def write_site(project: Project, out: Path) -> int:
             f"exists and is not a site kg wrote (no {MARKER}); give a new or empty folder",
             Location(out),
         )
-    views = Views(load_engine(project))
+    stored = project.stored_queries()
+    views = Views(load_engine(project), stored)
     render = Renderer(static=True)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -74,7 +75,6 @@ def write_site(project: Project, out: Path) -> int:
         page("ontology", "ontology.html", terms=ontology_terms(views))
         page("query", "sparql.html", text="", table=None, graph_text=None, boolean=None,
              examples=EXAMPLES, prefixes=views.prefixes(), encoded="")  # fmt: skip
-        stored = project.stored_queries()
         page("queries", "queries.html", queries=list(stored.values()))
         (work / "queries").mkdir(exist_ok=True)
         for name, sq in stored.items():

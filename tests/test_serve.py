@@ -75,6 +75,20 @@ def rows_of(project: kg.Project, text: str) -> list[dict[str, object]]:
     return result.rows
 
 
+def disagreement_groups(project: kg.Project) -> list[list[dict[str, object]]]:
+    """The stored ``disagreements`` query's figures in the groups the page shows: the same
+    quantity and group counted, linked by a subject in common (here by its label)."""
+    groups: list[tuple[set[tuple[object, ...]], list[dict[str, object]]]] = []
+    for row in project.query("disagreements").rows:
+        keys = {(row["quantity"], row["counted"], s) for s in str(row["about"]).split("; ")}
+        joined = [g for g in groups if g[0] & keys]
+        groups = [g for g in groups if not g[0] & keys]
+        groups.append(
+            (keys.union(*(g[0] for g in joined)), [r for g in joined for r in g[1]] + [row])
+        )
+    return [rows for _, rows in groups]
+
+
 # --- pages ----------------------------------------------------------------------------------
 
 
@@ -84,9 +98,10 @@ def test_home_counts_what_is_in_the_graph(client: TestClient, project: kg.Projec
     assert r.headers["content-type"] == "text/html; charset=utf-8"
     articles = rows_of(project, "SELECT ?a WHERE { ?a a nkg:Article }")
     assert f"<b>{len(articles)}</b> articles" in r.text
-    # disagreements: the (quantity, about) pairs where the stored query flags a difference
-    stored = project.query("disagreements").rows
-    differing = {(row["quantity"], row["about"]) for row in stored if row["differs"]}
+    # disagreements: the groups of figures in which the stored query finds one that differs
+    groups = disagreement_groups(project)
+    differing = [g for g in groups if any(row["comparison"] == "differs" for row in g)]
+    assert 0 < len(differing) < len(groups)
     assert f'<b id="disagreement-count">{len(differing)}</b>' in r.text
     for a in articles:
         assert str(a["a"]).removeprefix("https://w3id.org/newskg") in r.text
@@ -105,6 +120,49 @@ def test_actor_page_shows_each_articles_spellings(client: TestClient, project: k
     for row in rows:
         assert _html(str(row["form"])) in table
         assert _html(str(row["title"])) in table
+
+
+def test_actor_page_shows_the_relations_each_article_states(
+    client: TestClient, project: kg.Project
+) -> None:
+    text = client.get(KH, headers=HTML).text
+    tables = {
+        name: re.findall(r"<tr>(.*?)</tr>", text.split(f'id="{name}"')[1].split("</table>")[0])
+        for name in ("relations-out", "relations-in")
+    }
+    relations = project.query("relations", actor="kataeb-hezbollah").rows
+    assert len(relations) == sum(len(rows) - 1 for rows in tables.values())  # (- the head)
+    titles = {str(r["a"]): str(r["t"]) for r in rows_of(
+        project, "SELECT ?a ?t WHERE { ?a nkg:title ?t }")}  # fmt: skip
+    actors = "SELECT ?x ?l WHERE { ?x a/rdfs:subClassOf* nkg:Actor ; rdfs:label ?l }"
+    labels = {str(r["x"]): str(r["l"]) for r in rows_of(project, actors)}
+    for row in relations:
+        mine = str(row["subject"]).endswith("/kataeb-hezbollah")
+        other = labels[str(row["object" if mine else "subject"])]
+        expected = [other, str(row["relation"]), str(row["wording"]), titles[str(row["article"])]]
+        table = tables["relations-out" if mine else "relations-in"]
+        assert any(all(f">{_html(x)}<" in r for x in expected) for r in table), expected
+    # Iran backs it, according to two articles, each in its own words
+    backs = [r for r in tables["relations-in"] if ">Iran<" in r and "<td>backs</td>" in r]
+    assert len(backs) == 2
+    assert {"Iranian-backed", "Tehran-backed"} == {
+        w for w in ("Iranian-backed", "Tehran-backed") for r in backs if f">{w}<" in r}  # fmt: skip
+
+
+def test_actor_page_shows_each_articles_framing_words(
+    client: TestClient, project: kg.Project
+) -> None:
+    table = client.get(KH, headers=HTML).text.split('id="spellings"')[1].split("</table>")[0]
+    rows = {
+        re.search(r'href="([^"]+)"', row).group(1): row  # type: ignore[union-attr]
+        for row in re.findall(r"<tr><td>(.*?)</tr>", table, re.S)
+    }
+    framing = [r for r in project.query("framing", entity="kataeb-hezbollah").rows
+               if r["aspect"] == "framing"]  # fmt: skip
+    assert framing
+    for r in framing:
+        cell = rows[_path(r["article"])].split('<td class="framing">')[1].split("</td>")[0]
+        assert _html(str(r["words"])) in cell
 
 
 def test_entity_page_links_wikidata(client: TestClient, project: kg.Project) -> None:
@@ -131,6 +189,82 @@ def test_event_page_puts_accounts_side_by_side(client: TestClient, project: kg.P
     assert participants is not None
     # words as written are shown, never marked as a difference
     assert '<tr class="differs"><th>evidence' not in r.text
+
+
+def accounts(text: str) -> tuple[list[str], dict[str, list[str]]]:
+    """An event page's accounts: the articles' paths, column by column, and each row's cells
+    (the rows before the figures)."""
+    table = text.split('id="accounts"')[1]
+    head, body = table.split("</thead>")
+    columns = re.findall(r'<th><a href="(/id/article/[^"]+)"', head)
+    body = body.split("<tr><th>figures</th>")[0]
+    rows = {
+        name.strip(): re.findall(r"<td>(.*?)</td>", cells, re.S)
+        for name, cells in re.findall(r"<tr[^>]*><th>([^<]+)(?:<span[^>]*>[^<]*</span>)?</th>"
+                                      r"(.*?)</tr>", body, re.S)
+    }  # fmt: skip
+    return columns, rows
+
+
+def _path(iri: object) -> str:
+    return str(iri).removeprefix("https://w3id.org/newskg")
+
+
+def test_event_page_shows_each_articles_framing_near_and_modality(
+    client: TestClient, project: kg.Project
+) -> None:
+    """Every report's framing, near-places and modality with its words, in its article's
+    column, for every event that has one."""
+    said = rows_of(
+        project,
+        "SELECT ?e ?a ?framing ?near ?m ?words WHERE { ?r nkg:reports ?e ; nkg:statedIn ?a ."
+        " { ?r nkg:framing ?framing } UNION { ?r nkg:near/rdfs:label ?near } UNION"
+        " { ?r nkg:modality/skos:prefLabel ?m OPTIONAL { ?r nkg:modalityText ?words } } }",
+    )
+    assert {k for row in said for k, v in row.items() if v is not None} >= {
+        "framing", "near", "m", "words"}  # fmt: skip
+    pages: dict[str, tuple[list[str], dict[str, list[str]]]] = {}
+    for row in said:
+        event = _path(row["e"])
+        if event not in pages:
+            pages[event] = accounts(client.get(event, headers=HTML).text)
+        columns, cells = pages[event]
+        i = columns.index(_path(row["a"]))
+        if row["framing"] is not None:
+            assert _html(str(row["framing"])) in cells["framing"][i]
+        if row["near"] is not None:
+            assert f">{_html(str(row['near']))}</a>" in cells["near"][i]
+        if row["m"] is not None:
+            words = f" (\u201c{_html(str(row['words']))}\u201d)" if row["words"] else ""
+            assert f">{_html(str(row['m']) + words)}</a>" in cells["modality"][i]
+    # the embassy siege: a "Pro-Tehran rally" in The Militant, an "assault" in the other
+    columns, cells = pages["/id/event/us-embassy-baghdad-siege-2019-12-31"]
+    militant = columns.index("/id/article/militant-2020-01-13-us-hands-off-iraq")
+    assert "Pro-Tehran rally" in cells["framing"][militant]
+    assert not any("Pro-Tehran rally" in c for j, c in enumerate(cells["framing"]) if j != militant)
+
+
+def test_event_page_shows_the_causes_and_responses_each_article_states(
+    client: TestClient, project: kg.Project
+) -> None:
+    event = "us-embassy-baghdad-siege-2019-12-31"
+    columns, cells = accounts(client.get(f"/id/event/{event}", headers=HTML).text)
+    links = [
+        row
+        for row in project.query("cause-chains", event=event).rows
+        if event in (str(row["from"]).rsplit("/", 1)[1], str(row["to"]).rsplit("/", 1)[1])
+    ]
+    assert {str(row["link"]) for row in links} >= {"in response to", "followed by"}
+    shown = cells["causes and responses"]
+    assert sum(c.count("<br>") + 1 for c in shown if c) == len(links)
+    for row in links:
+        i = columns.index(_path(row["article"]))
+        outgoing = str(row["from"]).endswith(event)
+        other = rows_of(project, f"SELECT ?l WHERE {{ <{row['to' if outgoing else 'from']}>"
+                        " rdfs:label ?l }")[0]["l"]  # fmt: skip
+        text = f"{row['link']}: {other}" if outgoing else f"{other}: {row['link']} this"
+        assert f">{_html(text)}</a>" in shown[i]
+        assert _html(f"\u201c{row['wording']}\u201d") in shown[i]
 
 
 def test_event_pages_mark_what_contested_events_flags(
@@ -173,6 +307,44 @@ def test_a_place_inside_another_does_not_contradict_it(
     assert row.differs is differs
 
 
+def test_disagreements_page_shows_the_stored_querys_figures_side_by_side(
+    client: TestClient, project: kg.Project
+) -> None:
+    r = client.get("/disagreements", headers=HTML)
+    assert r.status_code == 200
+    sections = r.text.split('<section class="group ')[1:]
+    groups = disagreement_groups(project)
+    assert len(sections) == len(groups)
+    seen = 0
+    for section in sections:
+        head, body = section.split("</thead>")
+        figures = re.findall(r'<div class="small"><a href="(/id/figure/[^"]+)"', head)
+        cells = {
+            name: re.findall(r"<td[^>]*>(.*?)</td>", row)
+            for name, row in re.findall(r"<tr[^>]*><th>([^<]+)</th>(.*?)</tr>", body)
+        }
+        rows = {str(row["figure"]).removeprefix("https://w3id.org/newskg"): row for g in groups
+                for row in g}  # fmt: skip
+        [group] = [g for g in groups if {str(row["figure"]) for row in g} == {
+            "https://w3id.org/newskg" + f for f in figures}]  # fmt: skip
+        flag = next((c for c in ("differs", "changed over time")
+                     if any(row["comparison"] == c for row in group)), "agrees")  # fmt: skip
+        assert section.startswith(flag.replace(" ", "-") + '"')
+        for i, figure in enumerate(figures):
+            row = rows[figure]
+            assert cells["number"][i] == _html(str(row["value"]))
+            assert cells["hedge"][i] == _html(str(row["hedge"]))
+            assert cells["when"][i] == str(row["when"])
+            assert str(row["comparison"]) in cells["comparison"][i]
+            seen += 1
+    assert seen == sum(len(g) for g in groups)
+    # the troops in Iraq: 5,000 and 5,300 in January 2020 differ; 2,500 in 2024 is a change
+    troops = next(s for s in sections if "us-troops-in-iraq-5300" in s)
+    for number in ("5,000", "5,300", "2,500"):
+        assert f"<td>{number}</td>" in troops
+    assert troops.startswith('differs"') and "changed over time" in troops
+
+
 def test_article_page_lists_every_attributed_node(client: TestClient, project: kg.Project) -> None:
     article = "militant-2020-01-13-us-hands-off-iraq"
     r = client.get(f"/id/article/{article}", headers=HTML)
@@ -184,6 +356,32 @@ def test_article_page_lists_every_attributed_node(client: TestClient, project: k
     )
     for row in nodes:
         assert 'href="' + str(row["n"]).removeprefix("https://w3id.org/newskg") + '"' in r.text
+
+
+def test_article_page_shows_its_stances_citations_and_relations(
+    client: TestClient, project: kg.Project
+) -> None:
+    for found in rows_of(project, "SELECT ?a WHERE { ?a a nkg:Article }"):
+        article = found["a"]
+        text = client.get(_path(article), headers=HTML).text
+        tables = {
+            name: re.findall(r"<tr>(.*?)</tr>", text.split(f'id="{name}"')[1].split("</table>")[0])
+            if f'id="{name}"' in text else []
+            for name in ("stances", "citations", "relations", "event-links")
+        }  # fmt: skip
+        stances = project.query("stances", article=str(article)).rows
+        assert len(tables["stances"]) == len(stances) + 1 > 1  # every article has a position
+        for row in stances:
+            assert any(f"<td>{_html(str(row['position']))}</td>" in r for r in tables["stances"])
+        for name, query in (("citations", "cited-works"), ("relations", "relations"),
+                            ("event-links", "cause-chains")):  # fmt: skip
+            mine = [r for r in project.query(query).rows if r["article"] == str(article)]
+            assert len(tables[name]) == (len(mine) + 1 if mine else 0), (article, name)
+            for row in mine:
+                assert any(_html(str(row["evidence"])) in r for r in tables[name])
+    # the republished statement and the tweet The Militant cites
+    text = client.get("/id/article/militant-2020-01-13-us-hands-off-iraq", headers=HTML).text
+    assert "Tweet by Sarkawt Shams of 31 December 2019" in text.split('id="citations"')[1]
 
 
 def test_timeline_is_svg_with_spans_as_wide_as_the_precision(client: TestClient) -> None:

@@ -74,14 +74,14 @@ class Explorer:
     ) -> None:
         self.project = project
         self.engine = load_engine(project)
-        self.views = Views(self.engine)
+        self.stored = project.stored_queries()
+        self.views = Views(self.engine, self.stored)
         self.render = Renderer(edits=allow_edits)
         self.allow_edits = allow_edits
         self.token = token
         self.editor = editor
         self.csrf = secrets.token_urlsafe(32)
         self.ontology_ttl = read_regular(project.ontology / "ontology.ttl")
-        self.stored = project.stored_queries()
         self.kept: dict[str, Response] = {}
 
     def html(self, template: str, path: str, status: int = 200, **context: Any) -> Response:

@@ -4,7 +4,10 @@ the project's engine (so every page query runs under its timeout and row limit).
 Pages show the model generically where they can: an attributed node (a report, a figure, a
 quote, a relation, a stance...) is shown with every property it has, labelled from the graph,
 so predicates added to the ontology appear without changes here. Differences between
-articles' accounts are computed here (``mark_differences``), not in the templates.
+articles' accounts of an event are computed here (``mark_differences``), not in the templates.
+What a stored query defines is read from it, never defined again here: the disagreements and
+the home page's count (``disagreements``), relations, framing words, stances, citations and
+causes (``relations``, ``framing``, ``stances``, ``cited-works``, ``cause-chains``).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from typing import Any, TypeVar
 from rdflib import BNode, Literal, URIRef, Variable
 from rdflib.namespace import RDF, XSD
 
+from .. import queries as q
 from ..engine import Engine
 from ..errors import UsageError
 from ..namespaces import BASE, ID, NKG, PREFIXES, N
@@ -43,7 +47,7 @@ NODE_LIMIT = 300
 ARTICLE_LIMIT = 2000
 """Nodes an article's page shows, at most."""
 COLUMN_LIMIT = 40
-"""Accounts an event's page puts side by side, at most."""
+"""Accounts an event's page (figures a disagreement) puts side by side, at most."""
 HOME_LIMIT = 100
 """Articles the home page lists (the articles index has them all)."""
 PAGE_SIZE = 500
@@ -52,21 +56,6 @@ GROUP_PAGE = 50
 """Quantities per page of the disagreements."""
 EVENT_PAGE = 200
 """Events per page of the timeline."""
-
-_SIGNATURE = (
-    'CONCAT(COALESCE(STR(?v), CONCAT(COALESCE(STR(?lo), ""), "-", COALESCE(STR(?hi), ""))),'
-    ' " ", STR(?h))'
-)
-_GROUPS = (
-    "{ SELECT ?q ?about (COUNT(DISTINCT ?sig) AS ?signatures) WHERE {"
-    " ?f a nkg:Figure ; nkg:quantity ?q ; nkg:about ?about ; nkg:statedIn ?a ; nkg:hedge ?h ."
-    " OPTIONAL { ?f nkg:value ?v } OPTIONAL { ?f nkg:lowerBound ?lo }"
-    f" OPTIONAL {{ ?f nkg:upperBound ?hi }} BIND({_SIGNATURE} AS ?sig) }}"
-    " GROUP BY ?q ?about HAVING (COUNT(DISTINCT ?a) > 1) }"
-)
-"""The quantities about the same thing that two or more articles state, with how many
-different amounts (value or range, and hedge) they give: more than one is a disagreement."""
-
 
 _IRI_TEXT = re.compile(r"[^\x00-\x20<>\"{}|^`\\\x7f]*")
 
@@ -135,8 +124,9 @@ class Views:
     """The page data of one loaded graph. The graph does not change while it is served, so
     the pages that take no node (home, indexes, disagreements, timeline) are made once."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, stored: dict[str, q.StoredQuery]) -> None:
         self.engine = engine
+        self.stored_queries = stored
         self.graph = engine.lookup
         self.label = Labeller(engine.lookup)
         self._made: dict[tuple[Any, ...], Any] = {}
@@ -154,6 +144,29 @@ class Views:
             text, {Variable(k): v for k, v in bindings.items()}, "<page query>"
         )
         return [dict(zip(rows.variables, row, strict=True)) for row in rows.rows]
+
+    def stored(
+        self, name: str, bound: dict[str, Term] | None = None, **params: str
+    ) -> list[dict[str, Term]]:
+        """The rows of the stored query ``name`` (parameters as on the command line), run as
+        the stored-query pages run it; ``bound``: result columns given a value (only the rows
+        with that value: ``article=IRI`` for one article's rows of a query without that
+        parameter)."""
+        sq = self.stored_queries.get(name)
+        if sq is None:
+            raise UsageError(f"the explorer needs the stored query {name!r}, not in the queries")
+        bindings = q.bind(sq, params, self.engine.lookup)
+        bindings.update({Variable(k): v for k, v in (bound or {}).items()})
+        rows = self.engine.select(sq.text, bindings, sq.path.name)
+        return [dict(zip(rows.variables, row, strict=True)) for row in rows.rows]
+
+    def table(self, rows: list[dict[str, Term]], columns: Sequence[str]) -> dict[str, Any]:
+        """Stored-query rows as a table of ``columns`` (at most ``NODE_LIMIT`` rows)."""
+        return {
+            "variables": list(columns),
+            "rows": [[self.text(r.get(c)) for c in columns] for r in rows[:NODE_LIMIT]],
+            "more": len(rows) > NODE_LIMIT,
+        }
 
     def exists(self, iri: URIRef) -> bool:
         return (iri, None, None) in self.graph or (None, None, iri) in self.graph  # type: ignore[operator]
@@ -176,6 +189,11 @@ class Views:
         elif term.language:
             note = term.language
         return Cell(str(term), note=note)
+
+    def text(self, term: Term) -> Cell:
+        """A stored query's value as a person reads it: a literal as its text (a label's
+        language is not noted), anything else as ``cell`` shows it."""
+        return Cell(str(term)) if isinstance(term, Literal) else self.cell(term)
 
     def value_cell(self, prop: str, term: Term) -> Cell:
         """A property's value; an evidence node is shown as its quote."""
@@ -277,9 +295,6 @@ class Views:
             "SELECT ?e (COUNT(DISTINCT ?a) AS ?n) WHERE { ?r nkg:reports ?e ; nkg:statedIn ?a }"
             " GROUP BY ?e ORDER BY DESC(?n) ?e LIMIT 24"
         )
-        differing = self.select(
-            f"SELECT (COUNT(*) AS ?n) WHERE {{ {_GROUPS} FILTER(?signatures > 1) }}"
-        )
         return {
             "counts": [(self.cell(r["class"]), _int(r["n"])) for r in counts],
             "actors": _int(actors[0]["n"]) if actors else 0,
@@ -287,7 +302,7 @@ class Views:
             "more_articles": len(articles) > HOME_LIMIT,
             "top": [(self.cell(r["e"]), _int(r["n"])) for r in top],
             "events": [(self.cell(r["e"]), _int(r["n"])) for r in events],
-            "disagreements": _int(differing[0]["n"]),
+            "disagreements": sum(g["comparison"] == "differs" for g in self.disagreement_groups()),
         }
 
     def index(self, kind: str, page: int = 1) -> dict[str, Any]:
@@ -323,11 +338,20 @@ class Views:
         groups: dict[str, list[Node]] = {}
         for node in nodes:
             groups.setdefault(node.kind.text if node.kind else "", []).append(node)
-        return {"groups": sorted(groups.items()), "more": nodes.more}
+        mine: dict[str, Term] = {"article": iri}
+        return {
+            "groups": sorted(groups.items()),
+            "more": nodes.more,
+            **{
+                key: self.table(self.stored(query, mine), columns)
+                for key, query, columns in ARTICLE_TABLES
+            },
+        }
 
     def entity(self, iri: URIRef) -> dict[str, Any]:
-        """An actor or place: its mentions per article (spellings, roles, framing), and every
-        attributed node that points to it, by kind."""
+        """An actor or place: its mentions per article (spellings, titles and framing words
+        from ``framing``), the relations each article states with it on either side
+        (``relations``), and every attributed node that points to it, by kind."""
         mentions = self.nodes("?n nkg:denotes ?e", e=iri)
         pointing = self.nodes(
             "?n ?via ?e ; nkg:statedIn ?a . FILTER(?via != nkg:denotes)",
@@ -342,8 +366,22 @@ class Views:
                 f"SELECT ?w WHERE {{ {iri_term(iri)} skos:exactMatch ?w }} ORDER BY ?w"
             )
         ]
+        words: dict[str, dict[str, list[Cell]]] = {}
+        for r in self.stored("framing", entity=str(iri)):
+            said = words.setdefault(str(r["article"]), {})
+            said.setdefault(str(r["aspect"]), []).append(self.text(r["words"]))
+        relations = self.stored("relations", actor=str(iri))
+        shown = ("relation", "office", "wording", "since", "modality", "credited", "article",
+                 "evidence")  # fmt: skip
         return {
             "mentions": mentions,
+            "words": words,
+            "relations_out": self.table(
+                [r for r in relations if r["subject"] == iri], ("object", *shown)
+            ),
+            "relations_in": self.table(
+                [r for r in relations if r["subject"] != iri], ("subject", *shown)
+            ),
             "groups": sorted(groups.items()),
             "more": mentions.more or pointing.more,
             "wikidata": wikidata,
@@ -362,22 +400,28 @@ class Views:
                     continue
                 target = table.setdefault(row.prop, Row(row.name, row.prop, [[] for _ in reports]))
                 target.cells[i] = row.cells[0]
+        merge_modality(table)
         participants = Row("participants", "participants", [[] for _ in reports])
         # only what the shown accounts' articles say
         shown = " ".join(iri_term(URIRef(c.iri)) for c in columns if c is not None and c.iri)
         for r in self.select(
-            f"SELECT ?a ?x ?r WHERE {{ VALUES ?a {{ {shown} }} ?p nkg:inEvent {iri_term(iri)} ;"
-            " nkg:statedIn ?a ; nkg:participant ?x ; nkg:role ?r } ORDER BY ?x ?r"
+            f"SELECT ?a ?x ?r ?m WHERE {{ VALUES ?a {{ {shown} }} ?p nkg:inEvent {iri_term(iri)} ;"
+            " nkg:statedIn ?a ; nkg:participant ?x ; nkg:role ?r ."
+            " OPTIONAL { ?p nkg:modality ?m } } ORDER BY ?x ?r ?m"
         ):
-            for i, col in enumerate(columns):
-                if col is not None and col.iri == str(r["a"]):
-                    participants.cells[i].append(self._participant(r))
+            _put(participants, columns, r["a"], self._participant(r))
         table["participants"] = participants
-        rows = sorted(table.values(), key=lambda r: (r.prop != "participants", r.name))
+        links = Row("causes and responses", "links", [[] for _ in reports])
+        for r in self.stored("cause-chains", event=str(iri)):
+            if iri in (r["from"], r["to"]):  # (not the rest of the article's chain)
+                _put(links, columns, r["article"], self._event_link(r, iri))
+        if any(links.cells):
+            table["links"] = links
+        rows = sorted(table.values(), key=_account_order)
         for row in rows:
             if row.prop in PLACES:
                 mark_places(row, self.within({c.iri for cs in row.cells for c in cs if c.iri}))
-            else:
+            elif row.prop != "links":
                 mark_differences(row)
         stated = f"VALUES ?a {{ {shown} }} ?n nkg:statedIn ?a ; nkg:about ?e ."
         figures = self.nodes(f"{stated} ?n a nkg:Figure", e=iri)
@@ -404,61 +448,90 @@ class Views:
 
     def _participant(self, r: dict[str, Term]) -> Cell:
         who, role = self.cell(r["x"]), self.cell(r["r"])
-        return Cell(f"{who.text} ({role.text})", who.href, f"{who.iri} {role.iri}")
+        how = f", {self.cell(r['m']).text}" if r.get("m") is not None else ""
+        key = " ".join(str(r[k]) for k in ("x", "r", "m") if r.get(k) is not None)
+        return Cell(f"{who.text} ({role.text}{how})", who.href, key)
+
+    def _event_link(self, r: dict[str, Term], event: URIRef) -> Cell:
+        """A cause-chains row through ``event``, as a person reads it from the event's side:
+        "in response to: X" or "X: in response to this", the article's words as its note."""
+        outgoing = r["from"] == event
+        other = self.cell(r["to"] if outgoing else r["from"])
+        link = str(r["link"])
+        text = f"{link}: {other.text}" if outgoing else f"{other.text}: {link} this"
+        words = [f"\u201c{r['wording']}\u201d" if r.get("wording") else "",
+                 f"according to {r['credited']}" if r.get("credited") else ""]  # fmt: skip
+        return Cell(text, other.href, other.iri, note=", ".join(w for w in words if w) or None)
 
     def disagreements(self, page: int = 1) -> dict[str, Any]:
-        """The ``page``-th ``GROUP_PAGE`` quantities about the same thing that two or more
-        articles state, the ones where the amounts disagree first: each article's figures
-        side by side (value, hedge, as-of date, period, source, speaker), rows marked where
-        they differ."""
-        if page != 1:
-            return self._disagreements(page)
-        return self.once(("disagreements",), lambda: self._disagreements(1))
+        """The ``page``-th ``GROUP_PAGE`` groups of figures the stored ``disagreements`` query
+        compares, those that differ first, then those that changed over time: each article's
+        figure side by side (the number as written, hedge, when, who states it, source) with
+        the query's comparison of each."""
+        groups = self.disagreement_groups()
+        first = (page - 1) * GROUP_PAGE
+        return {
+            "groups": groups[first : first + GROUP_PAGE],
+            "page": page,
+            "more": len(groups) > first + GROUP_PAGE,
+        }
 
-    def _disagreements(self, page: int) -> dict[str, Any]:
-        found = self.select(
-            f"SELECT ?q ?about ?signatures WHERE {{ {_GROUPS} }} ORDER BY DESC(?signatures > 1)"
-            f" ?q ?about LIMIT {GROUP_PAGE + 1} OFFSET {(page - 1) * GROUP_PAGE}"
-        )
-        more = len(found) > GROUP_PAGE
-        found = found[:GROUP_PAGE]
-        if not found:
-            return {"groups": [], "page": page, "more": False}
-        pairs = " ".join(f"({iri_term(r['q'])} {iri_term(r['about'])})" for r in found)
-        figures = self.nodes(
-            f"VALUES (?q ?about) {{ {pairs} }} ?n a nkg:Figure ; nkg:quantity ?q ;"
-            " nkg:about ?about",
-            GROUP_PAGE * 50,
-        )
-        shown = [
-            N.value, N.lowerBound, N.upperBound, N.hedge, N.counted, N.asOf, N.periodStart,
-            N.periodText, N.source, N.speaker, N.channel, N.evidence,
-        ]  # fmt: skip
-        groups = []
-        for r in found:
-            members = [
-                f
-                for f in figures
-                if r["q"] in _iris(f, N.quantity) and r["about"] in _iris(f, N.about)
-            ]
-            table = [
-                Row(self.prop_name(str(p)), str(p), [_values(f, str(p)) for f in members])
-                for p in shown
-            ]
-            table = [row for row in table if any(row.cells)]
-            owners = [f.article.key if f.article else "" for f in members]
-            for row in table:
-                mark_differences(row, by=owners)
-            groups.append(
-                {
-                    "quantity": self.cell(r["q"]),
-                    "about": self.cell(r["about"]),
-                    "figures": members,
-                    "rows": table,
-                    "differs": _int(r["signatures"]) > 1,
-                }
-            )
-        return {"groups": groups, "page": page, "more": more}
+    def disagreement_groups(self) -> list[dict[str, Any]]:
+        return self.once(("disagreements",), self._disagreement_groups)
+
+    def _disagreement_groups(self) -> list[dict[str, Any]]:
+        rows = self.stored("disagreements")
+        if not rows:
+            return []
+        listed = " ".join(sorted({iri_term(r["figure"]) for r in rows}))
+        subjects: dict[Term, list[Term]] = {}
+        for r in self.select(
+            f"SELECT ?f ?x WHERE {{ VALUES ?f {{ {listed} }} ?f nkg:about ?x }} ORDER BY ?f ?x"
+        ):
+            subjects.setdefault(r["f"], []).append(r["x"])
+        # one group per set of figures the query compares: the same quantity and group
+        # counted, linked by a subject in common (the query compares per subject)
+        owner: dict[int, int] = {}
+
+        def top(i: int) -> int:
+            while owner.get(i, i) != i:
+                i = owner[i]
+            return i
+
+        first_with: dict[tuple[Term, ...], int] = {}
+        for i, r in enumerate(rows):
+            for x in subjects.get(r["figure"], []):
+                key = (r["quantity"], r["counted"], x)
+                if key in first_with:
+                    owner[top(i)] = top(first_with[key])
+                else:
+                    first_with[key] = i
+        members: dict[int, list[dict[str, Term]]] = {}
+        for i, r in enumerate(rows):
+            members.setdefault(top(i), []).append(r)
+        groups = [self._disagreement(found, subjects) for found in members.values()]
+        rank = {"differs": 0, "changed over time": 1}
+        return sorted(groups, key=lambda g: rank.get(g["comparison"], 2))  # (stable)
+
+    def _disagreement(
+        self, found: list[dict[str, Term]], subjects: dict[Term, list[Term]]
+    ) -> dict[str, Any]:
+        about = {x for r in found for x in subjects.get(r["figure"], [])}
+        shown = (("number", "value"), ("hedge", "hedge"), ("when", "when"),
+                 ("stated by", "statedBy"), ("source", "source"))  # fmt: skip
+        comparisons = [str(r["comparison"]) for r in found]
+        overall = next((c for c in ("differs", "changed over time") if c in comparisons), "agrees")
+        found = found[:COLUMN_LIMIT]
+        return {
+            "quantity": self.text(found[0]["quantity"]),
+            "counted": self.cell(found[0]["counted"]),
+            "about": sorted((self.cell(x) for x in about), key=lambda c: c.text),
+            "columns": [(self.cell(r["article"]), self.cell(r["figure"])) for r in found],
+            "rows": [(name, [self.text(r[var]) for r in found]) for name, var in shown],
+            "comparisons": comparisons[:COLUMN_LIMIT],
+            "comparison": overall,
+            "hidden": len(comparisons) - len(found),
+        }
 
     def timeline(self, years: tuple[int, int] | None = None, page: int = 1) -> dict[str, Any]:
         """Every event with a date: the curator's date, and each article's date for it; with
@@ -533,20 +606,14 @@ PROSE = frozenset(
 """Properties whose values are the article's own words: shown side by side, not compared."""
 
 
-def mark_differences(row: Row, by: Sequence[str] | None = None) -> None:
-    """Mark the row when the columns that give a value do not all give the same values
-    (columns from the same article, ``by``, are not compared with each other; a column that
-    says nothing does not contradict one that does; words as written are not compared)."""
+def mark_differences(row: Row) -> None:
+    """Mark the row when the columns that give a value do not all give the same values (a
+    column that says nothing does not contradict one that does; words as written are not
+    compared)."""
     if row.prop in PROSE:
         return
-    groups: dict[str, set[tuple[str, ...]]] = {}
-    for i, cells in enumerate(row.cells):
-        if not cells:
-            continue
-        owner = by[i] if by is not None else str(i)
-        groups.setdefault(owner, set()).add(tuple(sorted(c.key for c in cells)))
-    values = {v for vs in groups.values() for v in vs}
-    row.differs = len(groups) > 1 and len(values) > 1
+    given = {tuple(sorted(c.key for c in cells)) for cells in row.cells if cells}
+    row.differs = len(given) > 1
 
 
 PLACES = frozenset((str(N.place), str(NKG["near"])))
@@ -570,15 +637,48 @@ def mark_places(row: Row, within: dict[str, set[str]]) -> None:
     )
 
 
-def _iris(node: Node, prop: URIRef) -> set[URIRef]:
-    return {URIRef(c.iri) for c in _values(node, str(prop)) if c.iri}
+ARTICLE_TABLES = (
+    ("stances", "stances", ("stance", "towards", "position", "evidence")),
+    ("citations", "cited-works",
+     ("work", "type", "outlet", "authors", "published", "role", "as", "evidence")),
+    ("relations", "relations",
+     ("subject", "relation", "object", "office", "wording", "since", "modality", "credited",
+      "evidence")),
+    ("links", "cause-chains", ("from", "link", "to", "wording", "credited", "evidence")),
+)  # fmt: skip
+"""What an article's page shows of its stances, citations and relations: the stored query
+that gives them (run with ``?article`` bound to the article: its rows only) and the columns."""
+
+ACCOUNT_ORDER = ("participants", str(N.date), str(N.dateText), str(N.place), str(NKG["near"]),
+                 str(NKG["framing"]), str(NKG["modality"]), "links")  # fmt: skip
+"""The rows an event's accounts show first, in this order (then the others by name)."""
 
 
-def _values(node: Node, prop: str) -> list[Cell]:
-    for row in node.props:
-        if row.prop == prop:
-            return row.cells[0]
-    return []
+def _account_order(row: Row) -> tuple[int, str]:
+    first = ACCOUNT_ORDER.index(row.prop) if row.prop in ACCOUNT_ORDER else len(ACCOUNT_ORDER)
+    return (first, row.name)
+
+
+def merge_modality(table: dict[str, Row]) -> None:
+    """One modality row: each account's modality with its words ("reported (reportedly)")."""
+    words = table.pop(str(NKG["modalityText"]), None)
+    modality = table.get(str(NKG["modality"]))
+    if words is None or modality is None:
+        if words is not None:
+            table[words.prop] = words
+        return
+    for i, said in enumerate(words.cells):
+        if said and modality.cells[i]:
+            m = modality.cells[i][0]
+            text = "; ".join(c.text for c in said)
+            modality.cells[i] = [Cell(f"{m.text} (\u201c{text}\u201d)", m.href, m.iri)]
+
+
+def _put(row: Row, columns: Sequence[Cell | None], article: Term, cell: Cell) -> None:
+    """``cell`` in the column of ``article``."""
+    for i, col in enumerate(columns):
+        if col is not None and col.iri == str(article):
+            row.cells[i].append(cell)
 
 
 def _by_article(nodes: Iterable[Node], columns: Sequence[Cell | None]) -> list[list[Node]]:
@@ -628,7 +728,3 @@ def _interval(date: Literal) -> tuple[float, float] | None:
     except ValueError:
         return None
     return None
-
-
-_AMOUNT = frozenset(str(p) for p in (N.value, N.lowerBound, N.upperBound, N.hedge))
-"""What a figure says about the amount: where two articles' figures disagree."""
