@@ -101,6 +101,7 @@ class Project:
         timeout: float | None = DEFAULT_TIMEOUT,
         max_rows: int | None = DEFAULT_MAX_ROWS,
         allow_service: bool = False,
+        memory: bool = True,
     ) -> None:
         base = Path(root)
         self.extractions = Path(extractions) if extractions else base / "extractions"
@@ -118,6 +119,10 @@ class Project:
         """Rows a SELECT query may return (None: no limit); more is a DataError."""
         self.allow_service = allow_service
         """Whether federated queries (SERVICE) may run; refused (a UsageError) if not."""
+        self.memory = memory
+        """Whether pyoxigraph loads the built graph into memory (faster queries: for a
+        session of several) or opens the build's on-disk store (opened in milliseconds: for
+        one query); see docs/performance.md."""
         self._engine: tuple[str, Engine] | None = None
 
     def links_file(self) -> Path | None:
@@ -204,6 +209,7 @@ class Project:
                 timeout=self.timeout,
                 max_rows=self.max_rows,
                 allow_service=self.allow_service,
+                memory=self.memory,
             )
             self._engine = (version, eng)
         return self._engine[1]

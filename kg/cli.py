@@ -430,6 +430,7 @@ def _run(
         timeout=limits.timeout or None,
         max_rows=limits.max_rows or None,
         allow_service=limits.allow_service,
+        memory=False,  # one query: the build's on-disk store, opened in milliseconds
     )
     with project.engine() as eng:
         bindings = q.bind(sq, params, eng.lookup) if sq is not None else {}

@@ -44,6 +44,7 @@ from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.parser import parseQuery
 
 from . import remote
+from . import store as kgstore
 from .errors import DataError, KgError, Location, UsageError
 from .namespaces import PREFIXES, new_graph
 from .oxi import StoreGraph, from_ox, to_ox
@@ -353,9 +354,18 @@ class OxigraphEngine(Engine):
         self.lookup = StoreGraph(store)
 
     @classmethod
-    def load(cls, path: Path) -> OxigraphEngine:
-        """The built graph (``build/kg.nt``) in an in-memory store."""
+    def load(cls, path: Path, memory: bool = True) -> OxigraphEngine:
+        """The built graph (``build/kg.nt``) loaded into an in-memory store; without
+        ``memory``, the build's on-disk store beside it opened read-only (in milliseconds, where
+        loading takes seconds; queries run slower on it: see docs/performance.md), when
+        there is one."""
         _check_built(path)
+        on_disk = None if memory else kgstore.beside(path)
+        if on_disk is not None:
+            try:
+                return cls(kgstore.open_read_only(on_disk))
+            except OSError as e:
+                raise DataError(f"cannot open the built store: {e}", Location(on_disk)) from None
         store = ox.Store()
         try:
             store.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES)
@@ -536,19 +546,21 @@ def open(
     timeout: float | None = DEFAULT_TIMEOUT,
     max_rows: int | None = DEFAULT_MAX_ROWS,
     allow_service: bool = False,
+    memory: bool = True,
 ) -> Engine:
     """The engine to query: ``endpoint`` if given (the built graph, when present, still
     resolves labels and ids), else the built ``graph`` loaded into ``kind``. ``timeout``
     (seconds) and ``max_rows`` bound every query (None: no limit); ``allow_service`` lets
-    federated queries (SERVICE) run."""
+    federated queries (SERVICE) run. Without ``memory``, pyoxigraph queries the build's
+    on-disk store (``OxigraphEngine.load``)."""
     eng: Engine
     if endpoint is not None:
-        lookup = OxigraphEngine.load(graph).lookup if graph.is_file() else None
+        lookup = OxigraphEngine.load(graph, memory=False).lookup if graph.is_file() else None
         eng = RemoteEngine(endpoint, lookup)
     elif kind == "rdflib":
         eng = RdflibEngine.load(graph)
     elif kind == "oxigraph":
-        eng = OxigraphEngine.load(graph)
+        eng = OxigraphEngine.load(graph, memory)
     else:
         raise UsageError(f"unknown engine {kind!r}; engines: " + ", ".join(ENGINES))
     eng.timeout, eng.max_rows, eng.allow_service = timeout or None, max_rows or None, allow_service
