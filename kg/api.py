@@ -21,13 +21,13 @@ from rdflib import BNode, Graph, Literal, URIRef
 
 from . import queries as q
 from .build import Built, build, built_with_sources
-from .engine import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT, Engine
+from .choices import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT, Validator
+from .engine import Engine
 from .engine import open as open_engine
 from .errors import UsageError
 from .export import serialize
 from .links import default_links
 from .results import Rows, Term
-from .validate import Validator
 
 Value = str | int | bool | Decimal | float | dt.date | dt.datetime | None
 """A cell as a Python value: IRIs and blank nodes as strings, literals by their datatype

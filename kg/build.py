@@ -58,6 +58,7 @@ from rdflib import Graph, URIRef
 from . import ontology as onto
 from . import oxi
 from . import store as kgstore
+from .choices import Validator
 from .convert import Converted, Converter, Triple, Where, article_iri, entity_iri, graph_name
 from .errors import DataError, FileError, KgError, Location, ValidationFailed
 from .extraction import (
@@ -73,7 +74,7 @@ from .links import apply_links
 from .model import Actor, Article, Corpus, Entity, Event, ExtractionFile, Place
 from .namespaces import LINKS_GRAPH, ONTOLOGY_GRAPH, PREFIXES, N, new_graph
 from .schema import entity_references
-from .validate import Found, Validator, fast_findings, locate, pyshacl_findings
+from .validate import Found, fast_findings, locate, pyshacl_findings
 from .verify import Offsets, verify
 
 CACHE_FORMAT = 3

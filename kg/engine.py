@@ -33,7 +33,6 @@ import threading
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping
-from enum import StrEnum
 from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
@@ -46,6 +45,7 @@ from rdflib.plugins.sparql.parser import parseQuery
 
 from . import remote
 from . import store as kgstore
+from .choices import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT, Kind
 from .errors import DataError, KgError, Location, UsageError
 from .namespaces import PREFIXES, new_graph
 from .oxi import StoreGraph, from_ox, to_ox
@@ -60,25 +60,12 @@ from .sparqltext import (
     with_values,
 )
 
-
-class Kind(StrEnum):
-    """The embedded SPARQL engine: pyoxigraph (fast), or rdflib's (the reference, slow on large
-    graphs); both give the same rows (tests compare them on every stored query)."""
-
-    OXIGRAPH = "oxigraph"
-    RDFLIB = "rdflib"
-
-
 ENGINES = tuple(k.value for k in Kind)
 Result = Rows | bool | Graph
 Bindings = Mapping[Variable, Any]
 Where = str | Path
 T = TypeVar("T")
 
-DEFAULT_TIMEOUT = 60.0
-"""Seconds a query may run (``kg query run --timeout``, ``kg sparql --timeout``)."""
-DEFAULT_MAX_ROWS = 1_000_000
-"""Rows a SELECT query may return (``--max-rows``)."""
 _SERVICE = frozenset(("SERVICE",))
 _DATASET = frozenset(("FROM",))
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
 
+from .choices import SCHEME_NAMES
+
 BASE = "https://w3id.org/newskg/"
 NKG = Namespace(BASE + "ontology#")
 ID = Namespace(BASE + "id/")
@@ -18,14 +20,7 @@ METADATA_GRAPH = ID["graph/metadata"]
 DATASET = ID["dataset"]  # the subject of the dataset description (in METADATA_GRAPH)
 
 # Concept schemes of the ontology, by the name used in extraction files.
-SCHEMES = {
-    "event-type": VOCAB["event-type"],
-    "role": VOCAB["role"],
-    "quantity": VOCAB["quantity"],
-    "hedge": VOCAB["hedge"],
-    "genre": VOCAB["genre"],
-    "place-type": VOCAB["place-type"],
-}
+SCHEMES = {name: VOCAB[name] for name in SCHEME_NAMES}
 
 PREFIXES: dict[str, str] = {
     "nkg": str(NKG),
