@@ -11,7 +11,10 @@ For each N it generates a corpus (bench.generate, seeded) and measures:
 - loading build/kg.nt into each engine and opening the build's on-disk store, then every
   stored query on pyoxigraph (engine time: all solutions fetched, in memory and on the
   on-disk store; rows as rdflib terms; the whole `kg query run` process) and, up to
-  --rdflib-max articles, on rdflib's engine over the same data; `kg --version`.
+  --rdflib-max articles, on rdflib's engine over the same data; `kg --version`;
+- the anchors (bench.anchors, unless --no-servers): the same build served by an Oxigraph
+  server (its on-disk store) and bulk-loaded into Virtuoso, every stored query on each, and
+  the ratios to the embedded engine.
 
 Prints a table (median, min, max over --repeat runs; one run for the slow steps) and writes
 the figures as JSON (bench/results.json).
@@ -36,6 +39,7 @@ from typing import Any
 import pyoxigraph as ox
 from rdflib import Graph
 
+from bench.anchors import anchors, ratios
 from bench.generate import generate
 from bench.targets import check
 from kg import ontology as onto
@@ -201,7 +205,9 @@ def kg_process(args: list[str]) -> float:
     return time.perf_counter() - start
 
 
-def queries(nt: Path, repeat: int, with_rdflib: bool, results: Results) -> None:
+def queries(
+    nt: Path, repeat: int, with_rdflib: bool, results: Results, with_anchors: bool = True
+) -> None:
     start = time.perf_counter()
     fast = OxigraphEngine.load(nt)
     fast.timeout = fast.max_rows = None  # measured as long as they take
@@ -243,9 +249,12 @@ def queries(nt: Path, repeat: int, with_rdflib: bool, results: Results) -> None:
             results[f"query {name}: rdflib (s)"] = timed_within(
                 lambda s=sq, b=bindings, r=reference: r.query(s.text, b), RDFLIB_LIMIT
             )
+    if with_anchors:
+        for note in anchors(nt.parent, fast.lookup, params, repeat, timed, results):
+            print(note, file=sys.stderr)
 
 
-def bench(n: int, repeat: int, rdflib_max: int, pyshacl_max: int) -> Results:
+def bench(n: int, repeat: int, rdflib_max: int, pyshacl_max: int, servers: bool) -> Results:
     results: Results = {}
     with tempfile.TemporaryDirectory() as tmp:
         ext = generate(n, Path(tmp))
@@ -264,7 +273,7 @@ def bench(n: int, repeat: int, rdflib_max: int, pyshacl_max: int) -> Results:
         results["kg build with nothing changed (s)"] = unchanged
         stages(ext, n, pyshacl_max, results)
         exports(ext, out, results)
-        queries(out / "kg.nt", repeat, n <= rdflib_max, results)
+        queries(out / "kg.nt", repeat, n <= rdflib_max, results, servers)
     return results
 
 
@@ -274,11 +283,16 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--rdflib-max", type=int, default=1000, help="rdflib's engine up to N")
     parser.add_argument("--pyshacl-max", type=int, default=1000, help="pySHACL up to N")
+    parser.add_argument(
+        "--no-servers", action="store_true", help="no Oxigraph server and Virtuoso anchors"
+    )
     parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results.json")
     args = parser.parse_args()
     everything: dict[str, Results] = {}
     for n in args.sizes:
-        everything[str(n)] = bench(n, args.repeat, args.rdflib_max, args.pyshacl_max)
+        everything[str(n)] = bench(
+            n, args.repeat, args.rdflib_max, args.pyshacl_max, not args.no_servers
+        )
         print(f"\nN = {n}")
         print(f"{'measure':60} {'median':>10} {'min':>10} {'max':>10}")
         for key, values in everything[str(n)].items():
@@ -290,6 +304,7 @@ def main() -> None:
                 f"{max(values):10.3f}",
                 flush=True,
             )
+        print("\n".join(ratios(everything[str(n)])))
         args.json.write_text(json.dumps(everything, indent=2) + "\n")
     print("\nTargets (issue 17)")
     print("\n".join(check(everything)))
