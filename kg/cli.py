@@ -28,7 +28,11 @@ from .fsutil import write_output
 
 
 def lazy(name: str) -> ModuleType:
-    """The module ``name``, imported when one of its attributes is first used."""
+    """The module ``name``, imported when one of its attributes is first used (or the module
+    itself, if it already is: never a second copy of it)."""
+    found = sys.modules.get(name)
+    if found is not None:
+        return found
     spec = importlib.util.find_spec(name)
     assert spec is not None and spec.loader is not None
     spec.loader = importlib.util.LazyLoader(spec.loader)

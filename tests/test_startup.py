@@ -47,3 +47,14 @@ def test_choices_are_the_registries() -> None:
     assert list(ns.SCHEMES) == list(choices.SCHEME_NAMES)
     assert engine.ENGINES == ("oxigraph", "rdflib")
     assert validate.Validator is choices.Validator
+
+
+def test_a_module_imported_before_the_command_line_is_the_one_it_uses() -> None:
+    """kg.cli's lazy modules are the modules themselves: one class of rows, whichever was
+    imported first (a second copy would make isinstance fail and print nothing)."""
+    code = (
+        "from kg.results import Rows\nimport kg.cli\n"
+        "assert kg.cli.results.Rows is Rows\n"
+        "from kg.engine import Rows as EngineRows\nassert EngineRows is Rows\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
