@@ -38,6 +38,8 @@ def lazy(name: str) -> ModuleType:
     spec.loader = importlib.util.LazyLoader(spec.loader)
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
+    parent, _, child = name.rpartition(".")
+    setattr(sys.modules[parent], child, module)  # as an import does: kg.wikidata is there
     spec.loader.exec_module(module)
     return module
 

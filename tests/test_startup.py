@@ -56,5 +56,6 @@ def test_a_module_imported_before_the_command_line_is_the_one_it_uses() -> None:
         "from kg.results import Rows\nimport kg.cli\n"
         "assert kg.cli.results.Rows is Rows\n"
         "from kg.engine import Rows as EngineRows\nassert EngineRows is Rows\n"
+        "import kg.wikidata\nassert kg.wikidata.Client is kg.cli.wikidata.Client\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
