@@ -439,7 +439,12 @@ class OxigraphEngine(Engine):
 
         threading.Thread(target=answer, args=(self.store,), name="kg-disk", daemon=True).start()
         threading.Thread(target=in_memory, name="kg-memory", daemon=True).start()
-        result, error = answers.get()
+        while True:  # in Python code, so that a timeout's request to stop lands here
+            try:
+                result, error = answers.get(timeout=0.05)
+                break
+            except queue.Empty:
+                continue
         if error is not None:
             raise error
         assert result is not None
