@@ -68,13 +68,15 @@ MaxQueryExecutionTime = 600
 """
 
 
-def _port() -> int:
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
 
 
-def _ready(url: str, proc: subprocess.Popen[bytes], seconds: float) -> None:
+def wait_until_ready(url: str, proc: subprocess.Popen[bytes], seconds: float) -> None:
+    """Wait until the SPARQL endpoint ``url`` of ``proc`` answers (at most ``seconds``)."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -92,15 +94,20 @@ def _ready(url: str, proc: subprocess.Popen[bytes], seconds: float) -> None:
 def _server(cmd: list[str], url: str, cwd: Path | None = None) -> Iterator[str]:
     proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        _ready(url, proc, 120)
+        wait_until_ready(url, proc, 120)
         yield url
     finally:
-        os.kill(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.kill(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
+        stop(proc)
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    """Stop a server: SIGTERM, then SIGKILL after 30 s."""
+    os.kill(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
 
 
 def _run_queries(
@@ -140,7 +147,7 @@ def anchors(
     left out."""
     notes = []
     if Path(OXIGRAPH).exists():
-        port = _port()
+        port = free_port()
         cmd = [OXIGRAPH, "serve-read-only", "--location", str(out / kgstore.STORE)]
         with _server(
             [*cmd, "--bind", f"127.0.0.1:{port}"], f"http://127.0.0.1:{port}/query"
@@ -152,7 +159,7 @@ def anchors(
         with tempfile.TemporaryDirectory() as tmp:
             folder = Path(tmp)
             shutil.copyfile(out / "kg.nt", folder / "kg.nt")
-            sql, http = _port(), _port()
+            sql, http = free_port(), free_port()
             ini = folder / "virtuoso.ini"
             ini.write_text(VIRTUOSO_INI.format(dir=folder, sql_port=sql, http_port=http), "utf-8")
             cmd = [VIRTUOSO, "+foreground", "+configfile", str(ini)]
