@@ -406,7 +406,8 @@ class OxigraphEngine(Engine):
         return store.query(text, **options), set()
 
     def _run(self, text: str, bindings: dict[Variable, Any], where: Where, form: str) -> Result:
-        if self.memory_of is not None:
+        if self.memory_of is not None and find_keywords(text, _SERVICE) is None:
+            # (a federated query runs once: its requests are sent once)
             return self._race(text, bindings, where, form, self.memory_of)
         return self._answer(self.store, text, bindings, where)
 
