@@ -8,9 +8,13 @@ For each N it generates a corpus (bench.generate, seeded) and measures:
 - in this process, the stages of a full build: reading the YAML, converting into the store,
   SHACL validation with the fast validator (and pySHACL up to --pyshacl-max articles);
 - every export format;
-- loading build/kg.nt into each engine, then every stored query on pyoxigraph (engine time:
-  all solutions fetched; and rows as rdflib terms, what `kg query run` prints) and, up to
-  --rdflib-max articles, on rdflib's engine over the same data;
+- loading build/kg.nt into each engine and opening the build's on-disk store, then every
+  stored query on pyoxigraph (engine time: all solutions fetched, in memory and on the
+  on-disk store; rows as rdflib terms; the whole `kg query run` process) and, up to
+  --rdflib-max articles, on rdflib's engine over the same data; `kg --version`;
+- the anchors (bench.anchors, unless --no-servers): the same build served by an Oxigraph
+  server (its on-disk store) and bulk-loaded into Virtuoso, every stored query on each, and
+  the ratios to the embedded engine.
 - ``kg serve`` under load on loopback (bench.serve): page latency (p50, p95), and SPARQL
   endpoint throughput side by side with an Oxigraph server on the same data.
 
@@ -38,10 +42,13 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from bench import serve as serve_bench
+from bench.anchors import anchors, ratios
 from bench.generate import generate
+from bench.targets import check
 from kg import ontology as onto
 from kg import oxi
 from kg import queries as q
+from kg import store as kgstore
 from kg.convert import Converter
 from kg.engine import OxigraphEngine, RdflibEngine
 from kg.export import FORMATS
@@ -49,6 +56,7 @@ from kg.extraction import load_corpus
 from kg.validate import fast_findings, pyshacl_findings
 
 ROOT = Path(__file__).resolve().parent.parent
+KG = str(Path(sys.executable).with_name("kg"))
 ONTOLOGY = ROOT / "ontology"
 Results = dict[str, list[float]]
 RDFLIB_LIMIT = 300  # seconds; an rdflib query still running then is reported as "> 300 s"
@@ -193,11 +201,24 @@ def synthetic_params(synthetic: OxigraphEngine) -> dict[str, dict[str, str]]:
     return params
 
 
-def queries(nt: Path, repeat: int, with_rdflib: bool, results: Results) -> None:
+def kg_process(args: list[str]) -> float:
+    """Seconds of one whole `kg ARGS` process (its output thrown away)."""
+    start = time.perf_counter()
+    subprocess.run([KG, *args], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def queries(
+    nt: Path, repeat: int, with_rdflib: bool, results: Results, with_anchors: bool = True
+) -> None:
     start = time.perf_counter()
     fast = OxigraphEngine.load(nt)
     fast.timeout = fast.max_rows = None  # measured as long as they take
     results["load kg.nt into pyoxigraph (s)"] = [time.perf_counter() - start]
+    start = time.perf_counter()
+    disk = OxigraphEngine(kgstore.open_read_only(nt.parent / kgstore.STORE))
+    results["open the on-disk store (s)"] = [time.perf_counter() - start]
+    results["kg --version (s)"] = [kg_process(["--version"]) for _ in range(repeat)]
     reference = None
     if with_rdflib:
         start = time.perf_counter()
@@ -213,6 +234,17 @@ def queries(nt: Path, repeat: int, with_rdflib: bool, results: Results) -> None:
                 pass
 
         results[f"query {name}: pyoxigraph (s)"] = timed(engine, repeat)
+
+        def on_disk(s: q.StoredQuery = sq, b: dict[Any, Any] = bindings) -> None:
+            for _ in disk.solutions(s.text, b)[0]:
+                pass
+
+        results[f"query {name}: pyoxigraph, on-disk store (s)"] = timed(on_disk, repeat)
+        args = ["query", "run", name, "--graph", str(nt), "--queries", str(ROOT / "queries")]
+        args += [f"-p{k}={v}" for k, v in params[name].items()] + ["-f", "csv"]
+        results[f"query {name}: kg query run, whole process (s)"] = [
+            kg_process(args) for _ in range(repeat)
+        ]
         results[f"query {name}: pyoxigraph, rdflib rows (s)"] = timed(
             lambda s=sq, b=bindings: fast.query(s.text, b), repeat
         )
@@ -220,9 +252,12 @@ def queries(nt: Path, repeat: int, with_rdflib: bool, results: Results) -> None:
             results[f"query {name}: rdflib (s)"] = timed_within(
                 lambda s=sq, b=bindings, r=reference: r.query(s.text, b), RDFLIB_LIMIT
             )
+    if with_anchors:
+        for note in anchors(nt.parent, fast.lookup, params, repeat, timed, results):
+            print(note, file=sys.stderr)
 
 
-def bench(n: int, repeat: int, rdflib_max: int, pyshacl_max: int) -> Results:
+def bench(n: int, repeat: int, rdflib_max: int, pyshacl_max: int, servers: bool) -> Results:
     results: Results = {}
     with tempfile.TemporaryDirectory() as tmp:
         ext = generate(n, Path(tmp))
@@ -241,7 +276,7 @@ def bench(n: int, repeat: int, rdflib_max: int, pyshacl_max: int) -> Results:
         results["kg build with nothing changed (s)"] = unchanged
         stages(ext, n, pyshacl_max, results)
         exports(ext, out, results)
-        queries(out / "kg.nt", repeat, n <= rdflib_max, results)
+        queries(out / "kg.nt", repeat, n <= rdflib_max, results, servers)
         results.update(serve_bench.measure(out / "kg.nt"))  # kg serve, and an Oxigraph server
     return results
 
@@ -252,23 +287,31 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--rdflib-max", type=int, default=1000, help="rdflib's engine up to N")
     parser.add_argument("--pyshacl-max", type=int, default=1000, help="pySHACL up to N")
+    parser.add_argument(
+        "--no-servers", action="store_true", help="no Oxigraph server and Virtuoso anchors"
+    )
     parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results.json")
     args = parser.parse_args()
     everything: dict[str, Results] = {}
     for n in args.sizes:
-        everything[str(n)] = bench(n, args.repeat, args.rdflib_max, args.pyshacl_max)
+        everything[str(n)] = bench(
+            n, args.repeat, args.rdflib_max, args.pyshacl_max, not args.no_servers
+        )
         print(f"\nN = {n}")
-        print(f"{'measure':52} {'median':>10} {'min':>10} {'max':>10}")
+        print(f"{'measure':60} {'median':>10} {'min':>10} {'max':>10}")
         for key, values in everything[str(n)].items():
             if not values:
-                print(f"{key:52} {'> ' + str(RDFLIB_LIMIT):>10}")
+                print(f"{key:60} {'> ' + str(RDFLIB_LIMIT):>10}")
                 continue
             print(
-                f"{key:52} {statistics.median(values):10.3f} {min(values):10.3f} "
+                f"{key:60} {statistics.median(values):10.3f} {min(values):10.3f} "
                 f"{max(values):10.3f}",
                 flush=True,
             )
+        print("\n".join(ratios(everything[str(n)])))
         args.json.write_text(json.dumps(everything, indent=2) + "\n")
+    print("\nTargets (issue 17)")
+    print("\n".join(check(everything)))
 
 
 if __name__ == "__main__":

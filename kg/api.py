@@ -21,13 +21,13 @@ from rdflib import BNode, Graph, Literal, URIRef
 
 from . import queries as q
 from .build import Built, build, built_with_sources
-from .engine import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT, Engine
+from .choices import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT, Validator
+from .engine import Engine
 from .engine import open as open_engine
 from .errors import UsageError
 from .export import serialize
 from .links import default_links
 from .results import Rows, Term
-from .validate import Validator
 
 Value = str | int | bool | Decimal | float | dt.date | dt.datetime | None
 """A cell as a Python value: IRIs and blank nodes as strings, literals by their datatype
@@ -101,6 +101,7 @@ class Project:
         timeout: float | None = DEFAULT_TIMEOUT,
         max_rows: int | None = DEFAULT_MAX_ROWS,
         allow_service: bool = False,
+        memory: bool = True,
     ) -> None:
         base = Path(root)
         self.extractions = Path(extractions) if extractions else base / "extractions"
@@ -118,6 +119,10 @@ class Project:
         """Rows a SELECT query may return (None: no limit); more is a DataError."""
         self.allow_service = allow_service
         """Whether federated queries (SERVICE) may run; refused (a UsageError) if not."""
+        self.memory = memory
+        """Whether pyoxigraph loads the built graph into memory (faster queries: for a
+        session of several) or opens the build's on-disk store (opened in milliseconds: for
+        one query); see docs/performance.md."""
         self._engine: tuple[str, Engine] | None = None
 
     def links_file(self) -> Path | None:
@@ -204,6 +209,7 @@ class Project:
                 timeout=self.timeout,
                 max_rows=self.max_rows,
                 allow_service=self.allow_service,
+                memory=self.memory,
             )
             self._engine = (version, eng)
         return self._engine[1]

@@ -19,6 +19,7 @@ many units are stale, one validation of the whole graph is faster, and is what r
 What ``OUT`` holds::
 
     kg.ttl, kg.nt           symbolic links into current/: Turtle and N-Triples
+    kg.oxigraph             symbolic link into current/: kg.nt as an on-disk pyoxigraph store
     current                 symbolic link to .versions/ID, switched in one rename
     .versions/ID/           the outputs of one build and index.json, the cache's index
     .cache/units/           each unit's N-Triples and Turtle, named by their SHA-256
@@ -56,6 +57,8 @@ from rdflib import Graph, URIRef
 
 from . import ontology as onto
 from . import oxi
+from . import store as kgstore
+from .choices import Validator
 from .convert import Converted, Converter, Triple, Where, article_iri, entity_iri, graph_name
 from .errors import DataError, FileError, KgError, Location, ValidationFailed
 from .extraction import (
@@ -72,7 +75,7 @@ from .model import Actor, Article, Corpus, Entity, Event, ExtractionFile, Place,
 from .namespaces import LINKS_GRAPH, ONTOLOGY_GRAPH, PREFIXES, N, new_graph
 from .review import refuse_drafts
 from .schema import entity_references
-from .validate import Found, Validator, fast_findings, locate, pyshacl_findings
+from .validate import Found, fast_findings, locate, pyshacl_findings
 from .verify import Offsets, verify
 
 CACHE_FORMAT = 3
@@ -669,7 +672,9 @@ class Cache:
             return False
         made: list[Path] = []  # what this build created, removed again if it fails
         try:
-            versions, name = self._write_version(units, built, index, same_outputs, made)
+            versions, name = self._write_version(
+                units, built, index, same_outputs, made, everything
+            )
             self._links(made)
             _symlink(Path(".versions") / name, current, sync=False)  # the build is done
         except BaseException as e:  # a failed write, or Ctrl-C: remove what was made
@@ -702,6 +707,7 @@ class Cache:
         index: dict[str, Any],
         same_outputs: bool,
         made: list[Path],
+        everything: list[Unit],
     ) -> tuple[Path, str]:
         """Write the new blobs and the new version folder (whole, synced); return the
         versions folder and the version's name. Every path made is appended to ``made``."""
@@ -732,7 +738,9 @@ class Cache:
                 os.link(current / file, work / file)
             else:
                 _write_synced(work / file, built.make(file))
-        stats = {f: _stat(work / f) for f in OUTPUTS}
+        self._write_store(work, everything, same_outputs)
+        stats: dict[str, Any] = {f: _stat(work / f) for f in OUTPUTS}
+        stats[kgstore.STORE] = kgstore.files(work / kgstore.STORE)
         _write_synced(work / "index.json", _json({**index, "stat": stats}))
         _fsync_dir(work)
         final = versions / name
@@ -741,15 +749,41 @@ class Cache:
         _fsync_dir(versions)
         return versions, name
 
+    def _write_store(self, work: Path, everything: list[Unit], same_outputs: bool) -> None:
+        """The on-disk store of ``work/kg.nt`` (``kgstore.STORE``): a copy of the current
+        one when the outputs are the same, the current one with the units that changed
+        replaced when the current outputs are intact, else loaded from ``kg.nt``."""
+        path, current = work / kgstore.STORE, self.out / "current" / kgstore.STORE
+        old = None if same_outputs else self._current()
+        if same_outputs:  # the current outputs, the store included, are intact
+            kgstore.copy(current, path)
+        elif old is not None:
+            changes = _changed(self.index["spans"], old[0], everything)
+            kgstore.write_changed(path, current, *changes)
+        else:
+            kgstore.write(path, (work / "kg.nt").read_bytes())
+        _fsync_dir(path)
+        _write_synced(work / (kgstore.STORE + ".of"), kgstore.mark(work / "kg.nt"))
+
     def _intact(self, current: Path) -> bool:
         """Whether the current outputs are the files the current version wrote."""
         stats = self.index.get("stat", {})
-        return all(stats.get(f) == list(_stat(current / f)) for f in OUTPUTS)
+        return all(stats.get(f) == list(_stat(current / f)) for f in OUTPUTS) and (
+            self._store_intact()
+        )
+
+    def _store_intact(self) -> bool:
+        """Whether the current store is the one the current version wrote."""
+        try:
+            found = kgstore.files(self.out / "current" / kgstore.STORE)
+        except OSError:
+            return False
+        return bool(self.index.get("stat", {}).get(kgstore.STORE) == found)
 
     def _links(self, made: list[Path] | None = None) -> None:
         """``OUT/kg.ttl`` etc. as links into ``current`` (made once, replacing old files;
         made before ``current`` is, they dangle until it is)."""
-        for file in OUTPUTS:
+        for file in (*OUTPUTS, kgstore.STORE):
             link = self.out / file
             target = Path("current") / file
             if not (link.is_symlink() and Path(os.readlink(link)) == target):
@@ -780,6 +814,39 @@ class Cache:
             for entry in entries:
                 if entry.name.startswith(".") and entry.name.endswith(".tmp"):
                     Path(entry.path).unlink(missing_ok=True)
+
+
+def _changed(
+    spans: dict[str, list[int]], old_nt: bytes, everything: list[Unit]
+) -> tuple[list[bytes], list[bytes]]:
+    """What a store of ``old_nt`` (the current kg.nt, with the files' ``spans`` in it) loses
+    and gains to become the store of ``everything``: the N-Triples of each file unit that
+    changed, was added or is gone, and of the ontology and links (what is not in a file's
+    span) if they changed. Removing before adding is exact because no triple is stated by
+    two units: no two files state triples about one subject, the links state only
+    skos:exactMatch (which no file states) and the ontology only about its own terms."""
+    removed, added = [], []
+    paths = set()
+    for u in everything:
+        if u.path in (ONTOLOGY_UNIT, LINKS_UNIT):
+            continue
+        paths.add(u.path)
+        span = spans.get(u.path)
+        before = b"" if span is None else old_nt[span[0] : span[1]]
+        if before != u.nt:
+            removed.append(before)
+            added.append(u.nt)
+    removed += [old_nt[s[0] : s[1]] for p, s in spans.items() if p not in paths]
+    rest, at = [], 0
+    for start, end in sorted((s[0], s[1]) for s in spans.values()):
+        rest.append(old_nt[at:start])
+        at = end
+    rest.append(old_nt[at:])
+    new_rest = [u.nt for u in everything if u.path in (ONTOLOGY_UNIT, LINKS_UNIT)]
+    if b"".join(rest) != b"".join(new_rest):
+        removed += rest
+        added += new_rest
+    return removed, added
 
 
 def built_with_sources(out: Path, extractions: Path) -> Path | None:

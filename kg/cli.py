@@ -9,32 +9,62 @@ with its traceback); 130 interrupted (Ctrl-C).
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 import traceback
 from collections.abc import Callable, Mapping
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Protocol, TextIO, TypeVar
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 import click
-from rdflib import URIRef
 
-from . import __version__, engine, linking, remote, wikidata
-from . import ontology as onto
-from . import queries as q
-from .api import Project
-from .build import Built
-from .docs import ontology_markdown
-from .draft import draft_source as make_draft
+from . import __version__, choices
+from .choices import EXPORT_FORMATS, Validator
+from .choices import RESULT_FORMATS as FORMATS
 from .errors import KgError, Location, UsageError, ValidationFailed
-from .export import FORMATS as EXPORT_FORMATS
-from .export import graph_payloads, serialize
-from .extraction import load_corpus, slug
 from .fsutil import write_output
-from .links import AUTO, Status, default_links
-from .results import FORMATS, GraphLike, Rows, render, visible
-from .validate import Validator
-from .verify import verify as check_quotes
+
+
+def lazy(name: str) -> ModuleType:
+    """The module ``name``, imported when one of its attributes is first used (or the module
+    itself, if it already is: never a second copy of it)."""
+    found = sys.modules.get(name)
+    if found is not None:
+        return found
+    spec = importlib.util.find_spec(name)
+    assert spec is not None and spec.loader is not None
+    spec.loader = importlib.util.LazyLoader(spec.loader)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    parent, _, child = name.rpartition(".")
+    setattr(sys.modules[parent], child, module)  # as an import does: kg.wikidata is there
+    spec.loader.exec_module(module)
+    return module
+
+
+# The library is imported when a command first uses it, so each command (and `kg --version`)
+# pays only for what it uses: rdflib and pyoxigraph alone take longer than the start-up
+# allows. For the type checker, these are the modules themselves.
+if TYPE_CHECKING:
+    from . import api, docs, extraction, linking, remote, results, wikidata
+    from . import draft as drafting
+    from . import export as exporting
+    from . import links as linkfile
+    from . import ontology as onto
+    from . import queries as q
+    from . import verify as verifying
+    from .build import Built
+    from .results import GraphLike, Rows
+else:
+    api, docs, extraction, linking, remote, results, wikidata = (
+        lazy(f"kg.{name}")
+        for name in ("api", "docs", "extraction", "linking", "remote", "results", "wikidata")
+    )
+    exporting, linkfile = lazy("kg.export"), lazy("kg.links")
+    onto, q = lazy("kg.ontology"), lazy("kg.queries")
+    drafting, verifying = lazy("kg.draft"), lazy("kg.verify")
 
 F = TypeVar("F", bound=Callable[..., Any])
 E = TypeVar("E", bound=StrEnum)
@@ -59,7 +89,7 @@ class KgGroup(click.Group):
         try:
             return super().invoke(ctx)
         except KgError as e:  # control characters from the input shown, not obeyed
-            click.echo("\n".join(visible(line) for line in str(e).split("\n")), err=True)
+            click.echo("\n".join(results.visible(line) for line in str(e).split("\n")), err=True)
             ctx.exit(e.exit_code)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
@@ -84,16 +114,9 @@ class ValueChoice(click.Choice[E]):
         return super().normalize_choice(str(choice), ctx)
 
 
-class Described(Protocol):
-    """An entry of a format registry (``kg.export.FORMATS``, ``kg.results.FORMATS``)."""
-
-    @property
-    def description(self) -> str: ...
-
-
-def described(formats: Mapping[str, Described]) -> str:
-    """``name (description), ...`` of a format registry, for --help."""
-    return ", ".join(f"{name} ({f.description})" for name, f in formats.items())
+def described(formats: Mapping[str, str]) -> str:
+    """``name (description), ...`` of formats (``kg.choices``), for --help."""
+    return ", ".join(f"{name} ({description})" for name, description in formats.items())
 
 
 extractions_option = click.option(
@@ -211,7 +234,7 @@ def _build(
 ) -> Built:
     """The build; unless it is ``kg build`` itself, without --sources it checks quotes
     against the sources the current build in OUT used, so it gives what was built."""
-    project = Project(
+    project = api.Project(
         extractions=extractions, ontology=ontology, out=out, sources=sources, links=links
     )
     return project.build(
@@ -269,8 +292,8 @@ queries_option = click.option(
 engine_option = click.option(
     "--engine",
     "engine_name",
-    type=ValueChoice(engine.Kind),
-    default=engine.Kind.OXIGRAPH.value,
+    type=ValueChoice(choices.Kind),
+    default=choices.Kind.OXIGRAPH.value,
     show_default=True,
     help="Embedded engine: oxigraph (pyoxigraph, fast) or rdflib (the reference, slow on "
     "large graphs). Both give the same rows; tests compare them on every stored query.",
@@ -289,7 +312,7 @@ endpoint_option = click.option(
 timeout_option = click.option(
     "--timeout",
     type=click.FloatRange(min=0),
-    default=engine.DEFAULT_TIMEOUT,
+    default=choices.DEFAULT_TIMEOUT,
     show_default=True,
     metavar="SECONDS",
     help="Stop the query after this many seconds (exit 1); 0 for no limit. With --endpoint, "
@@ -298,7 +321,7 @@ timeout_option = click.option(
 max_rows_option = click.option(
     "--max-rows",
     type=click.IntRange(min=0),
-    default=engine.DEFAULT_MAX_ROWS,
+    default=choices.DEFAULT_MAX_ROWS,
     show_default=True,
     metavar="N",
     help="A SELECT query giving more rows than this is an error (exit 1), not a cut; 0 for "
@@ -333,9 +356,9 @@ def _output(result: Rows | bool | object, fmt: str | None, graph: GraphLike | No
         click.echo("true" if result else "false")
     elif isinstance(result, Graph):
         click.echo(result.serialize(format="turtle"), nl=False, color=True)
-    elif isinstance(result, Rows):
+    elif isinstance(result, results.Rows):
         chosen = fmt or ("table" if sys.stdout.isatty() else "csv")
-        click.echo(render(result, chosen, graph), nl=False, color=True)
+        click.echo(results.render(result, chosen, graph), nl=False, color=True)
 
 
 @cli.group()
@@ -423,13 +446,14 @@ def _run(
     engine_name: str,
     limits: Limits,
 ) -> None:
-    project = Project(
+    project = api.Project(
         graph=graph_path,
         engine=engine_name,
         endpoint=endpoint,
         timeout=limits.timeout or None,
         max_rows=limits.max_rows or None,
         allow_service=limits.allow_service,
+        memory=False,  # one query: the build's on-disk store, opened in milliseconds
     )
     with project.engine() as eng:
         bindings = q.bind(sq, params, eng.lookup) if sq is not None else {}
@@ -470,7 +494,7 @@ def sparql(
 
 
 @cli.command()
-@click.argument("scheme", required=False, type=click.Choice(sorted(onto.SCHEMES)))
+@click.argument("scheme", required=False, type=click.Choice(sorted(choices.SCHEME_NAMES)))
 @ontology_option
 def vocab(scheme: str | None, ontology: Path) -> None:
     """List the controlled values extraction files may use (all schemes, or one)."""
@@ -498,8 +522,9 @@ def verify(sources: Path, extractions: Path, ontology: Path) -> None:
     digits or words) unless marked inferred. Each problem is reported as `path:line: field:
     message`, with exit code 1. Use `kg build --sources` to record the quotes' offsets.
     """
-    corpus = load_corpus(extractions, onto.vocabulary(onto.load("ontology.ttl", ontology)))
-    _, errors, checked = check_quotes(corpus, sources)
+    vocabulary = onto.vocabulary(onto.load("ontology.ttl", ontology))
+    corpus = extraction.load_corpus(extractions, vocabulary)
+    _, errors, checked = verifying.verify(corpus, sources)
     if errors:
         raise ValidationFailed(errors)
     click.echo(
@@ -537,7 +562,7 @@ def verify(sources: Path, extractions: Path, ontology: Path) -> None:
     "--cache",
     "cache_dir",
     type=click.Path(path_type=Path),
-    default=wikidata.CACHE_DIR,
+    default=choices.WIKIDATA_CACHE_DIR,
     show_default=True,
     help="Folder of cached Wikidata answers (kg link's); read only, no request is made.",
 )
@@ -560,10 +585,10 @@ def draft(
     already curated.
     """
     if article_id is not None:
-        slug(article_id, Location(field="--id"))
+        extraction.slug(article_id, Location(field="--id"))
     vocab = onto.vocabulary(onto.load("ontology.ttl", ontology))
-    links = links if links is not None else default_links(extractions)
-    made = make_draft(source, extractions, vocab, article_id, links, cache_dir)
+    links = links if links is not None else linkfile.default_links(extractions)
+    made = drafting.draft_source(source, extractions, vocab, article_id, links, cache_dir)
     for warning in made.warnings:
         click.echo(f"{source}: warning: {warning}", err=True)
     data = made.yaml(source.name).encode("utf-8")
@@ -628,9 +653,9 @@ def export(
     description is SOURCE_DATE_EPOCH if set, else today.
     """
     if ontology_docs:
-        data = ontology_markdown(onto.load("ontology.ttl", ontology)).encode("utf-8")
+        data = docs.ontology_markdown(onto.load("ontology.ttl", ontology)).encode("utf-8")
     else:
-        data = serialize(_build(extractions, ontology, out, sources, links=links), fmt)
+        data = exporting.serialize(_build(extractions, ontology, out, sources, links=links), fmt)
     if output is None or str(output) == "-":
         click.echo(data.decode("utf-8"), nl=False)
     else:
@@ -690,8 +715,10 @@ def push(
     only: KG_ENDPOINT_TOKEN (bearer), or KG_ENDPOINT_USER and KG_ENDPOINT_PASSWORD (Digest or
     Basic, as the server asks).
     """
-    graphs = graph_payloads(_build(extractions, ontology, out, sources, links=links))
+    graphs = exporting.graph_payloads(_build(extractions, ontology, out, sources, links=links))
     if graph_iri is not None:
+        from rdflib import URIRef
+
         graphs = {URIRef(graph_iri): b"".join(graphs.values())}
     done = remote.push(endpoint, graphs, prune=graph_iri is None, update_url=update_url)
     removed = "".join(f"; removed <{name}>" for name in done.removed)
@@ -705,7 +732,7 @@ def push(
 @cli.command()
 @click.option(
     "--api-url",
-    default=wikidata.API_URL,
+    default=choices.WIKIDATA_API_URL,
     show_default=True,
     metavar="URL",
     help="The MediaWiki API (api.php) of the Wikibase to search.",
@@ -719,7 +746,7 @@ def push(
     "--cache",
     "cache_dir",
     type=click.Path(path_type=Path),
-    default=wikidata.CACHE_DIR,
+    default=choices.WIKIDATA_CACHE_DIR,
     show_default=True,
     help="Folder of cached API answers (one JSON file per request, with a checksum).",
 )
@@ -754,8 +781,9 @@ def link(
     changed, and a rejected item is never proposed again. Answers are cached, so a second
     run sends no requests. If the service stays unavailable, nothing is written.
     """
-    corpus = load_corpus(extractions, onto.vocabulary(onto.load("ontology.ttl", ontology)))
-    path = links if links is not None else default_links(extractions)
+    vocabulary = onto.vocabulary(onto.load("ontology.ttl", ontology))
+    corpus = extraction.load_corpus(extractions, vocabulary)
+    path = links if links is not None else linkfile.default_links(extractions)
     job = linking.plan(corpus, path, only)
     client = wikidata.Client(api_url, cache_dir, offline=offline)
     with click.progressbar(length=len(job.work), label="linking", file=sys.stderr) as bar:
@@ -766,14 +794,14 @@ def link(
             f"(kept: {row.decided_by}'s decision)",
             err=True,
         )
-    stats = client.stats
+    stats, status = client.stats, linkfile.Status
     click.echo(
         f"{'wrote' if report.changed else 'unchanged:'} {path}: "
-        f"{report.count(Status.ACCEPTED)} accepted "
-        f"({report.count(Status.ACCEPTED, AUTO)} auto), "
-        f"{report.count(Status.PROPOSED)} proposed, "
-        f"{report.count(Status.NO_MATCH)} no match, "
-        f"{report.count(Status.REJECTED)} rejected; {report.evaluated} entities looked up with "
+        f"{report.count(status.ACCEPTED)} accepted "
+        f"({report.count(status.ACCEPTED, linkfile.AUTO)} auto), "
+        f"{report.count(status.PROPOSED)} proposed, "
+        f"{report.count(status.NO_MATCH)} no match, "
+        f"{report.count(status.REJECTED)} rejected; {report.evaluated} entities looked up with "
         f"{stats.requests} request(s), {stats.cached} answer(s) from the cache",
         err=True,
     )
@@ -782,9 +810,16 @@ def link(
 # --- the explorer (kg serve, kg site; the serve extra) -------------------------------------------
 
 
-def _explorer_project(graph_path: Path, queries_dir: Path, extractions: Path, ontology: Path,
-                      links: Path | None, timeout: float, max_rows: int) -> Project:  # fmt: skip
-    return Project(
+def _explorer_project(
+    graph_path: Path,
+    queries_dir: Path,
+    extractions: Path,
+    ontology: Path,
+    links: Path | None,
+    timeout: float,
+    max_rows: int,
+) -> api.Project:
+    return api.Project(
         extractions=extractions,
         ontology=ontology,
         queries=queries_dir,
@@ -879,7 +914,7 @@ def serve(
     from .serve.server import check_binding, run
 
     for warning in check_binding(host, allow_edits, token):
-        click.echo(visible(warning), err=True)
+        click.echo(results.visible(warning), err=True)
     project = _explorer_project(
         graph_path, queries_dir, extractions, ontology, links, timeout, max_rows
     )
@@ -907,7 +942,7 @@ def site(out: Path, graph_path: Path, queries_dir: Path, extractions: Path, onto
     from .site import write_site
 
     project = _explorer_project(
-        graph_path, queries_dir, extractions, ontology, None, engine.DEFAULT_TIMEOUT, 0
+        graph_path, queries_dir, extractions, ontology, None, choices.DEFAULT_TIMEOUT, 0
     )
     pages = write_site(project, out)
     click.echo(f"wrote {pages:,} pages to {out}/ (open {out}/index.html)", err=True)

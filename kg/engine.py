@@ -27,12 +27,12 @@ All engines share what happens around the engine itself, here and only here:
 from __future__ import annotations
 
 import ctypes
+import queue
 import re
 import threading
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping
-from enum import StrEnum
 from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
@@ -44,6 +44,8 @@ from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.parser import parseQuery
 
 from . import remote
+from . import store as kgstore
+from .choices import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT, Kind
 from .errors import DataError, KgError, Location, UsageError
 from .namespaces import PREFIXES, new_graph
 from .oxi import StoreGraph, from_ox, to_ox
@@ -58,25 +60,12 @@ from .sparqltext import (
     with_values,
 )
 
-
-class Kind(StrEnum):
-    """The embedded SPARQL engine: pyoxigraph (fast), or rdflib's (the reference, slow on large
-    graphs); both give the same rows (tests compare them on every stored query)."""
-
-    OXIGRAPH = "oxigraph"
-    RDFLIB = "rdflib"
-
-
 ENGINES = tuple(k.value for k in Kind)
 Result = Rows | bool | Graph
 Bindings = Mapping[Variable, Any]
 Where = str | Path
 T = TypeVar("T")
 
-DEFAULT_TIMEOUT = 60.0
-"""Seconds a query may run (``kg query run --timeout``, ``kg sparql --timeout``)."""
-DEFAULT_MAX_ROWS = 1_000_000
-"""Rows a SELECT query may return (``--max-rows``)."""
 _SERVICE = frozenset(("SERVICE",))
 _DATASET = frozenset(("FROM",))
 
@@ -347,15 +336,31 @@ class OxigraphEngine(Engine):
 
     name = "oxigraph"
 
-    def __init__(self, store: ox.Store, union: bool = False) -> None:
+    def __init__(self, store: ox.Store, union: bool = False, memory_of: Path | None = None) -> None:
         self.store = store
         self.union = union
         self.lookup = StoreGraph(store)
+        self.memory_of = memory_of
+        """The N-Triples of ``store`` (an on-disk store): each query then also runs on them
+        loaded into memory, and the first answer is taken (``_race``)."""
 
     @classmethod
-    def load(cls, path: Path) -> OxigraphEngine:
-        """The built graph (``build/kg.nt``) in an in-memory store."""
+    def load(cls, path: Path, memory: bool = True) -> OxigraphEngine:
+        """The built graph (``build/kg.nt``) loaded into an in-memory store; without
+        ``memory``, the build's on-disk store beside it opened read-only (in milliseconds, where
+        loading takes seconds; queries run slower on it: see docs/performance.md), when
+        there is one."""
         _check_built(path)
+        on_disk = None if memory else kgstore.beside(path)
+        if on_disk is not None:
+            try:
+                return cls(kgstore.open_read_only(on_disk), memory_of=path)
+            except OSError as e:
+                raise DataError(f"cannot open the built store: {e}", Location(on_disk)) from None
+        return cls(cls._loaded(path))
+
+    @staticmethod
+    def _loaded(path: Path) -> ox.Store:
         store = ox.Store()
         try:
             store.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES)
@@ -368,9 +373,11 @@ class OxigraphEngine(Engine):
             ) from None
         except (ValueError, OSError) as e:
             raise DataError(f"cannot load the built graph: {e}", Location(path)) from None
-        return cls(store)
+        return store
 
-    def solutions(self, text: str, bindings: Bindings) -> tuple[Any, set[str]]:
+    def solutions(
+        self, text: str, bindings: Bindings, store: ox.Store | None = None
+    ) -> tuple[Any, set[str]]:
         """pyoxigraph's own answer (lazy solutions, a QueryBoolean or QueryTriples) and the
         names of the columns added to carry parameters (to hide from the rows).
 
@@ -379,6 +386,7 @@ class OxigraphEngine(Engine):
         them projected; a query that cannot take them there gets a VALUES block instead.
         """
         options: dict[str, Any] = {"prefixes": PREFIXES, "use_default_graph_as_union": self.union}
+        store = self.store if store is None else store
         if bindings:
             extended = projecting(text, sorted(str(v) for v in bindings))
             if extended is not None:
@@ -386,20 +394,68 @@ class OxigraphEngine(Engine):
                     ox.Variable(str(v)): to_ox(t) for v, t in bindings.items()
                 }
                 try:
-                    result = self.store.query(extended[0], substitutions=substitutions, **options)
+                    result = store.query(extended[0], substitutions=substitutions, **options)
                     return result, set(extended[1])
                 except SyntaxError:
                     pass
             try:
-                return self.store.query(with_values(text, bindings), **options), set()
+                return store.query(with_values(text, bindings), **options), set()
             except SyntaxError as e:
-                self.store.query(text, **options)  # the error of the text as written, if any
+                store.query(text, **options)  # the error of the text as written, if any
                 raise UsageError(f"cannot bind parameters: {e}") from None
-        return self.store.query(text, **options), set()
+        return store.query(text, **options), set()
 
     def _run(self, text: str, bindings: dict[Variable, Any], where: Where, form: str) -> Result:
+        if self.memory_of is not None and find_keywords(text, _SERVICE) is None:
+            # (a federated query runs once: its requests are sent once)
+            return self._race(text, bindings, where, form, self.memory_of)
+        return self._answer(self.store, text, bindings, where)
+
+    def _race(
+        self, text: str, bindings: dict[Variable, Any], where: Where, form: str, nt: Path
+    ) -> Result:
+        """The first answer of the on-disk store and of ``nt`` loaded into memory, each in a
+        thread: the on-disk store is opened at once but answers a query that reads many
+        triples or gives many rows several times slower than memory, where loading takes
+        seconds (docs/performance.md); the other thread is left to end with the process."""
+        answers: queue.Queue[tuple[Result | None, BaseException | None]] = queue.Queue()
+
+        def answer(store: ox.Store) -> None:
+            try:
+                answers.put((self._answer(store, text, bindings, where), None))
+            except KgError as e:  # the query's own error, from whichever thread
+                # without its traceback, whose frames hold pyoxigraph objects that must be
+                # dropped in this thread
+                e.__context__ = e.__cause__ = None
+                answers.put((None, e.with_traceback(None)))
+            except BaseException as e:
+                answers.put((None, e))
+
+        def in_memory() -> None:
+            try:
+                store = self._loaded(nt)
+            except KgError:
+                return  # the on-disk store answers
+            answer(store)
+
+        threading.Thread(target=answer, args=(self.store,), name="kg-disk", daemon=True).start()
+        threading.Thread(target=in_memory, name="kg-memory", daemon=True).start()
+        while True:  # in Python code, so that a timeout's request to stop lands here
+            try:
+                result, error = answers.get(timeout=0.05)
+                break
+            except queue.Empty:
+                continue
+        if error is not None:
+            raise error
+        assert result is not None
+        return result
+
+    def _answer(
+        self, store: ox.Store, text: str, bindings: dict[Variable, Any], where: Where
+    ) -> Result:
         try:
-            result, hidden = self.solutions(text, bindings)
+            result, hidden = self.solutions(text, bindings, store)
             if isinstance(result, ox.QueryBoolean):
                 return bool(result)
             if isinstance(result, ox.QueryTriples):
@@ -536,19 +592,21 @@ def open(
     timeout: float | None = DEFAULT_TIMEOUT,
     max_rows: int | None = DEFAULT_MAX_ROWS,
     allow_service: bool = False,
+    memory: bool = True,
 ) -> Engine:
     """The engine to query: ``endpoint`` if given (the built graph, when present, still
     resolves labels and ids), else the built ``graph`` loaded into ``kind``. ``timeout``
     (seconds) and ``max_rows`` bound every query (None: no limit); ``allow_service`` lets
-    federated queries (SERVICE) run."""
+    federated queries (SERVICE) run. Without ``memory``, pyoxigraph queries the build's
+    on-disk store (``OxigraphEngine.load``)."""
     eng: Engine
     if endpoint is not None:
-        lookup = OxigraphEngine.load(graph).lookup if graph.is_file() else None
+        lookup = OxigraphEngine.load(graph, memory=False).lookup if graph.is_file() else None
         eng = RemoteEngine(endpoint, lookup)
     elif kind == "rdflib":
         eng = RdflibEngine.load(graph)
     elif kind == "oxigraph":
-        eng = OxigraphEngine.load(graph)
+        eng = OxigraphEngine.load(graph, memory)
     else:
         raise UsageError(f"unknown engine {kind!r}; engines: " + ", ".join(ENGINES))
     eng.timeout, eng.max_rows, eng.allow_service = timeout or None, max_rows or None, allow_service

@@ -22,6 +22,7 @@ from rdflib.namespace import DCAT, DCTERMS, RDF, VOID, XSD
 
 from . import oxi
 from .build import Built, in_graph, tidy_prefixes, turtle_of_sorted
+from .choices import EXPORT_FORMATS
 from .namespaces import BASE, DATASET, ID, METADATA_GRAPH, PREFIXES, new_graph
 
 LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
@@ -136,29 +137,29 @@ FORMATS: dict[str, Format] = {
         "ttl",
         "text/turtle",
         False,
-        "Turtle for people: the project's prefixes, grouped by subject",
+        EXPORT_FORMATS["turtle"],
     ),
     "nt": Format(
         lambda built: built.nt + _metadata_nt(built),
         "nt",
         "application/n-triples",
         False,
-        "N-Triples, sorted within each named graph",
+        EXPORT_FORMATS["nt"],
     ),
     "jsonld": Format(
         lambda built: jsonld(built.nt + _metadata_nt(built)),
         "jsonld",
         "application/ld+json",
         False,
-        "JSON-LD compacted with the published context",
+        EXPORT_FORMATS["jsonld"],
     ),
-    "trig": Format(trig, "trig", "application/trig", True, "TriG, one named graph per file"),
+    "trig": Format(trig, "trig", "application/trig", True, EXPORT_FORMATS["trig"]),
     "nquads": Format(
         _nquads,
         "nq",
         "application/n-quads",
         True,
-        "N-Quads, one named graph per file, sorted within each",
+        EXPORT_FORMATS["nquads"],
     ),
 }
 """The formats of ``kg export -f``, by name."""

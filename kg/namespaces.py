@@ -7,6 +7,8 @@ import re
 from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
 
+from .choices import SCHEME_NAMES
+
 BASE = "https://w3id.org/newskg/"
 NKG = Namespace(BASE + "ontology#")
 ID = Namespace(BASE + "id/")
@@ -22,21 +24,7 @@ METADATA_GRAPH = ID["graph/metadata"]
 DATASET = ID["dataset"]  # the subject of the dataset description (in METADATA_GRAPH)
 
 # Concept schemes of the ontology, by the name used in extraction files.
-SCHEMES = {
-    "event-type": VOCAB["event-type"],
-    "role": VOCAB["role"],
-    "quantity": VOCAB["quantity"],
-    "hedge": VOCAB["hedge"],
-    "genre": VOCAB["genre"],
-    "place-type": VOCAB["place-type"],
-    "relation-type": VOCAB["relation-type"],
-    "event-relation-type": VOCAB["event-relation-type"],
-    "modality": VOCAB["modality"],
-    "office": VOCAB["office"],
-    "stance": VOCAB["stance"],
-    "work-type": VOCAB["work-type"],
-    "citation-role": VOCAB["citation-role"],
-}
+SCHEMES = {name: VOCAB[name] for name in SCHEME_NAMES}
 
 PREFIXES: dict[str, str] = {
     "nkg": str(NKG),

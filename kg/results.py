@@ -21,6 +21,7 @@ from typing import Any, Protocol
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import RDFS, SKOS, XSD
 
+from .choices import RESULT_FORMATS
 from .namespaces import ID, PREFIXES, N
 
 Term = URIRef | Literal | BNode | None
@@ -208,14 +209,17 @@ class Format:
 
 
 FORMATS: dict[str, Format] = {
-    "table": Format(table, "text/plain", "aligned columns, IRIs with their labels"),
-    "csv": Format(lambda rows, _: csv_text(rows), "text/csv", "SPARQL 1.1 CSV"),
-    "tsv": Format(lambda rows, _: tsv_text(rows), "text/tab-separated-values", "SPARQL 1.1 TSV"),
-    "json": Format(
-        lambda rows, _: json_text(rows), "application/sparql-results+json", "SPARQL 1.1 JSON"
+    "table": Format(table, "text/plain", RESULT_FORMATS["table"]),
+    "csv": Format(lambda rows, _: csv_text(rows), "text/csv", RESULT_FORMATS["csv"]),
+    "tsv": Format(
+        lambda rows, _: tsv_text(rows), "text/tab-separated-values", RESULT_FORMATS["tsv"]
     ),
-    "markdown": Format(markdown, "text/markdown", "a Markdown table, IRIs with their labels"),
+    "json": Format(
+        lambda rows, _: json_text(rows), "application/sparql-results+json", RESULT_FORMATS["json"]
+    ),
+    "markdown": Format(markdown, "text/markdown", RESULT_FORMATS["markdown"]),
 }
+
 """The result formats of ``kg query run -f`` and ``kg sparql -f``, by name."""
 
 

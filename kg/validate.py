@@ -7,23 +7,14 @@ implementation, slower by one to two orders of magnitude on large graphs.
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 import pyoxigraph as ox
 from rdflib import Graph, Node, URIRef
 from rdflib.namespace import RDF, SH
 
 from . import oxi, shacl
+from .choices import Validator
 from .convert import Where
 from .errors import DataError, KgError, Location
-
-
-class Validator(StrEnum):
-    """The SHACL validator: the shapes compiled to SPARQL on pyoxigraph, or pySHACL."""
-
-    FAST = "fast"
-    PYSHACL = "pyshacl"
-
 
 Found = list[tuple[Node, Node | None, Node | None, str]]
 """Violations: (focus node, path, value, message)."""

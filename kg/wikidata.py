@@ -30,6 +30,7 @@ from urllib.parse import urlencode
 import requests
 
 from . import __version__
+from .choices import WIKIDATA_API_URL, WIKIDATA_CACHE_DIR
 from .errors import FileError, Location, ServiceError
 from .fsutil import located, read_regular, write_atomic
 from .links import qid_order
@@ -38,8 +39,8 @@ CONTACT = "https://github.com/newskg/newskg; newskg@example.org"
 """Who to tell when kg misbehaves: sent in the User-Agent of every request."""
 
 USER_AGENT = f"newskg/{__version__} ({CONTACT}) python-requests/{requests.__version__}"
-API_URL = "https://www.wikidata.org/w/api.php"
-CACHE_DIR = Path(".cache/wikidata")
+API_URL = WIKIDATA_API_URL
+CACHE_DIR = WIKIDATA_CACHE_DIR
 TIMEOUT = (5.0, 30.0)  # connect, read (seconds)
 MAXLAG = 5  # seconds of replication lag beyond which the API asks bots to wait
 RETRIES = 4  # retries after the first attempt

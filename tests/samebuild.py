@@ -11,7 +11,9 @@ the cache in OUT gives the outcome a build into an empty folder gives. Compared:
 
 Files are compared following symlinks. The cache (`.cache/`, the version folders under
 `.versions/` and the index in each) and lock files (`ignored`) are not compared: they are the
-build's business, not its output; the outputs reached through `current/` are.
+build's business, not its output; the outputs reached through `current/` are. The on-disk
+store (`kg.oxigraph/`, whose files are RocksDB's business) is compared by its contents, its
+quads in N-Quads sorted, and each must hold exactly the triples of the `kg.nt` beside it.
 """
 
 from __future__ import annotations
@@ -22,9 +24,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+import pyoxigraph as ox
 from click.testing import CliRunner
 
 from kg.cli import cli
+from kg.store import STORE
 
 CACHE_FOLDERS = (".cache", ".versions")
 CACHE_STATS = re.compile(r" \([^()\n]*\bread\b[^()\n]*\)")
@@ -40,17 +44,34 @@ def ignored(rel: PurePosixPath) -> bool:
         or name == "index.json"
         or name in ("lock", ".lock")
         or name.endswith((".lock", ".lck"))
+        or name == STORE + ".of"  # the size and time of kg.nt, for the engine to check
     )
 
 
+def quads(nquads: bytes) -> bytes:
+    """N-Quads (or N-Triples) in one form: each quad as pyoxigraph writes it, sorted."""
+    parsed = ox.parse(nquads, format=ox.RdfFormat.N_QUADS)
+    return "".join(sorted(f"{q} .\n" for q in parsed)).encode()
+
+
+def store_quads(path: Path) -> bytes:
+    """The quads of the on-disk store at ``path``, as ``quads`` writes them."""
+    store = ox.Store.read_only(str(path))
+    return "".join(sorted(f"{q} .\n" for q in store)).encode()
+
+
 def output_files(out: Path) -> dict[str, bytes]:
-    """Every file under ``out`` with its bytes, following symlinks; not the cache or locks."""
+    """Every file under ``out`` with its bytes, following symlinks; not the cache or locks;
+    a store as its quads (``store_quads``)."""
     files: dict[str, bytes] = {}
     if not out.is_dir():
         return files
     for root, dirs, names in os.walk(out, followlinks=True):
         here = PurePosixPath(Path(root).relative_to(out).as_posix())
-        dirs[:] = sorted(d for d in dirs if not ignored(here / d))
+        for d in dirs:
+            if d == STORE:
+                files[str(here / d)] = store_quads(Path(root) / d)
+        dirs[:] = sorted(d for d in dirs if not ignored(here / d) and d != STORE)
         for name in sorted(names):
             rel = here / name
             if not ignored(rel):
@@ -144,6 +165,13 @@ def differences(cached: Outcome, cold: Outcome, before: dict[str, bytes]) -> lis
                 + _diff("stderr", cached.message(), cold.message())
             )
         problems += _files_differ("OUT (cached, cold)", cached.files, cold.files)
+        if STORE not in cached.files:
+            problems.append(f"no {STORE} in OUT")
+        for name, data in cached.files.items():
+            if PurePosixPath(name).name == STORE:
+                nt = str(PurePosixPath(name).with_name("kg.nt"))
+                if data != quads(cached.files.get(nt, b"")):
+                    problems.append(f"{name} does not hold the triples of {nt}")
     if cached.stdout != cold.stdout:
         problems.append("stdout differs\n" + _diff("stdout", cached.stdout, cold.stdout))
     return problems

@@ -242,5 +242,7 @@ def test_outputs_change_together(corpus: Path, tmp_path: Path) -> None:
     assert sorted(p.name for p in (out / second).iterdir()) == [
         "index.json",
         "kg.nt",
+        "kg.oxigraph",
+        "kg.oxigraph.of",
         "kg.ttl",
     ]

@@ -16,10 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import http.server
-import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -33,6 +30,7 @@ import pytest
 import requests
 from click.testing import CliRunner, Result
 
+from bench.anchors import free_port, stop, wait_until_ready
 from kg import queries as q
 from kg.cli import cli
 from kg.engine import OxigraphEngine, RemoteEngine
@@ -54,39 +52,10 @@ OXIGRAPH = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigra
 VIRTUOSO = shutil.which("virtuoso-t") or "/usr/bin/virtuoso-t"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def missing(what: str) -> None:
     if REQUIRE:
         pytest.fail(f"{what} is required (CI_REQUIRE_ENGINES=1)")
     pytest.skip(f"{what} is not installed")
-
-
-def wait_until_ready(url: str, proc: subprocess.Popen[bytes], seconds: float) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"the server exited with {proc.returncode}")
-        try:
-            if requests.get(url, params={"query": "ASK {}"}, timeout=2).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"no answer from {url} after {seconds} s")
-
-
-def stop(proc: subprocess.Popen[bytes]) -> None:
-    os.kill(proc.pid, signal.SIGTERM)
-    try:
-        proc.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=10)
 
 
 BUILDS = Path(tempfile.mkdtemp(prefix="kg-push-"))  # never the checkout's build/
