@@ -18,7 +18,6 @@ import contextlib
 import http.server
 import shutil
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -30,7 +29,7 @@ import pytest
 import requests
 from click.testing import CliRunner, Result
 
-from bench.anchors import free_port, stop, wait_until_ready
+from bench.anchors import OXIGRAPH, VIRTUOSO, free_port, stop, virtuoso_ini, wait_until_ready
 from kg import queries as q
 from kg.cli import cli
 from kg.engine import OxigraphEngine, RemoteEngine
@@ -47,9 +46,6 @@ from .engines import (  # noqa: F401 - real_nt is a fixture
     real_nt,
     run_example,
 )
-
-OXIGRAPH = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
-VIRTUOSO = shutil.which("virtuoso-t") or "/usr/bin/virtuoso-t"
 
 
 def missing(what: str) -> None:
@@ -110,41 +106,6 @@ def oxigraph_server(location: Path) -> Iterator[str]:
         stop(proc)
 
 
-VIRTUOSO_INI = """\
-[Database]
-DatabaseFile = {dir}/virtuoso.db
-ErrorLogFile = {dir}/virtuoso.log
-LockFile = {dir}/virtuoso.lck
-TransactionFile = {dir}/virtuoso.trx
-xa_persistent_file = {dir}/virtuoso.pxa
-ErrorLogLevel = 7
-FileExtend = 200
-Striping = 0
-TempStorage = TempDatabase
-
-[TempDatabase]
-DatabaseFile = {dir}/virtuoso-temp.db
-TransactionFile = {dir}/virtuoso-temp.trx
-
-[Parameters]
-ServerPort = 127.0.0.1:{sql_port}
-DisableUnixSocket = 1
-DirsAllowed = ., {dir}
-NumberOfBuffers = 10000
-MaxDirtyBuffers = 6000
-
-[HTTPServer]
-ServerPort = 127.0.0.1:{http_port}
-ServerRoot = {dir}
-ServerThreads = 10
-Charset = UTF-8
-
-[SPARQL]
-ResultSetMaxRows = 100000
-MaxQueryExecutionTime = 60
-"""
-
-
 @pytest.fixture(scope="module")
 def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A fresh Virtuoso holding the real corpus (pushed with Digest auth); its base URL."""
@@ -154,7 +115,7 @@ def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     http_port = free_port()
     ini = folder / "virtuoso.ini"
     ini.write_text(
-        VIRTUOSO_INI.format(dir=folder, sql_port=free_port(), http_port=http_port),
+        virtuoso_ini(folder, free_port(), http_port),
         encoding="utf-8",
     )
     proc = subprocess.Popen(
