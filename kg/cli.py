@@ -180,6 +180,18 @@ links_option = click.option(
 )
 
 
+def cache_option(help: str) -> Callable[[F], F]:
+    """``--cache DIR``: the folder of cached Wikidata answers (``kg link`` writes it)."""
+    return click.option(
+        "--cache",
+        "cache_dir",
+        type=click.Path(path_type=Path),
+        default=choices.WIKIDATA_CACHE_DIR,
+        show_default=True,
+        help=help,
+    )
+
+
 validator_option = click.option(
     "--validator",
     type=ValueChoice(Validator),
@@ -558,14 +570,7 @@ def verify(sources: Path, extractions: Path, ontology: Path) -> None:
     help="Reviewed Wikidata links: the accepted items' labels and aliases in the cache are "
     "spellings too [default: links/wikidata.csv beside the extractions folder, if it exists].",
 )
-@click.option(
-    "--cache",
-    "cache_dir",
-    type=click.Path(path_type=Path),
-    default=choices.WIKIDATA_CACHE_DIR,
-    show_default=True,
-    help="Folder of cached Wikidata answers (kg link's); read only, no request is made.",
-)
+@cache_option("Folder of cached Wikidata answers (kg link's); read only, no request is made.")
 def draft(
     source: Path,
     extractions: Path,
@@ -742,14 +747,7 @@ def push(
     is_flag=True,
     help="Use only the cache: an answer that is not cached is an error, and nothing is written.",
 )
-@click.option(
-    "--cache",
-    "cache_dir",
-    type=click.Path(path_type=Path),
-    default=choices.WIKIDATA_CACHE_DIR,
-    show_default=True,
-    help="Folder of cached API answers (one JSON file per request, with a checksum).",
-)
+@cache_option("Folder of cached API answers (one JSON file per request, with a checksum).")
 @click.option(
     "--links",
     type=click.Path(path_type=Path),

@@ -193,7 +193,7 @@ class Client:
         if key in self._pending:
             self.stats.cached += 1
             return self._pending[key][1]
-        cached = self._read_cache(key, full)
+        cached = self.read_cache(key, full)
         if cached is not None:
             self.stats.cached += 1
             return cached
@@ -228,7 +228,9 @@ class Client:
         self._pending.clear()
         return written
 
-    def _read_cache(self, key: str, params: dict[str, str]) -> Json | None:
+    def read_cache(self, key: str, params: dict[str, str]) -> Json | None:
+        """The cached answer to ``params`` (its file ``key``.json), if it is there, whole and
+        written for this API and these parameters; else None (a damaged entry is logged)."""
         if self.cache_dir is None:
             return None
         path = self.cache_dir / f"{key}.json"
@@ -342,7 +344,7 @@ def cached_names(cache_dir: Path, api_url: str = API_URL) -> dict[str, list[str]
             continue
         if path.stem != cache_key(api_url, params):
             continue  # another API's answer, or a file that is not a cache entry
-        body = client._read_cache(path.stem, params)
+        body = client.read_cache(path.stem, params)
         entities = body.get("entities") if body is not None else None
         for qid, item in sorted((entities or {}).items()):
             if isinstance(item, dict):
