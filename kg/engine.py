@@ -53,6 +53,7 @@ from .results import GraphLike, Rows, Term, visible
 from .sparqltext import (
     find_keywords,
     has_order_by,
+    inlined,
     projecting,
     query_form,
     readings,
@@ -381,13 +382,20 @@ class OxigraphEngine(Engine):
         """pyoxigraph's own answer (lazy solutions, a QueryBoolean or QueryTriples) and the
         names of the columns added to carry parameters (to hide from the rows).
 
-        Parameters are substituted by pyoxigraph (an order of magnitude faster than a VALUES
-        block on large graphs: the constant reaches every branch of a UNION), which wants
-        them projected; a query that cannot take them there gets a VALUES block instead.
+        Parameters are written into the text as constants (``sparqltext.inlined``: the
+        planner then looks them up), else substituted by pyoxigraph (which wants them
+        projected; an order of magnitude faster than a VALUES block on large graphs), else,
+        for a query that cannot take them there, given as a VALUES block.
         """
         options: dict[str, Any] = {"prefixes": PREFIXES, "use_default_graph_as_union": self.union}
         store = self.store if store is None else store
         if bindings:
+            written = inlined(text, bindings)
+            if written is not None:
+                try:
+                    return store.query(written, **options), set()
+                except SyntaxError:
+                    pass  # a term where the grammar wants a variable or an IRI: substituted
             extended = projecting(text, sorted(str(v) for v in bindings))
             if extended is not None:
                 substitutions: dict[ox.Variable, Any] = {

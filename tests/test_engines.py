@@ -17,7 +17,14 @@ from kg.engine import OxigraphEngine, RdflibEngine, RemoteEngine
 from kg.errors import DataError, UsageError
 from kg.results import Rows
 
-from .engines import QUERIES, STORED, real_nt, run_example, same_results  # noqa: F401 - a fixture
+from .engines import (  # noqa: F401 - real_nt is a fixture
+    QUERIES,
+    STORED,
+    example_bindings,
+    real_nt,
+    run_example,
+    same_results,
+)
 
 ACTOR = "https://w3id.org/newskg/id/actor/"
 
@@ -204,3 +211,20 @@ def test_federated_queries_and_dataset_clauses_are_refused_by_every_engine(
             eng.query("ASK FROM NAMED <http://127.0.0.1:9/g> { }", where="q.rq")
         assert str(info.value).startswith("q.rq:1:5: FROM and FROM NAMED are refused: ")
     assert [e.is_remote for e in engines] == [False, False, True]
+
+
+def test_parameters_written_into_the_query_give_the_rows_binding_gives(
+    embedded: tuple[RdflibEngine, OxigraphEngine], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every stored query with parameters takes them as constants written into its text
+    (which is what makes a selective query fast on the on-disk store), with the same rows
+    as when pyoxigraph substitutes them."""
+    fast = embedded[1]
+    with_params = [n for n in STORED if q.find(QUERIES, n).examples]
+    written = {n: run_example(fast, n) for n in with_params}
+    for n in with_params:
+        sq = q.find(QUERIES, n)
+        assert engine.inlined(sq.text, example_bindings(n, fast.lookup)) is not None, n
+    monkeypatch.setattr(engine, "inlined", lambda text, bindings: None)
+    for n in with_params:
+        assert same_results(written[n], run_example(fast, n)), n

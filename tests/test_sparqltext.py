@@ -180,3 +180,58 @@ def test_header_needs_a_title() -> None:
     with pytest.raises(DataError) as info:
         st.parse_header("# description: no title\n", Path("q.rq"))
     assert str(info.value) == "q.rq:1: missing '# title:' header line"
+
+
+A = URIRef("http://ex.org/a")
+
+
+def test_inlined_writes_the_terms_where_the_variable_is() -> None:
+    text = (
+        "SELECT ?x ?n WHERE { { SELECT ?x (COUNT(?o) AS ?n) WHERE { ?x ?p ?o . "
+        'FILTER(?x != <http://ex.org/b> && STR(?y) != "?x") } GROUP BY ?x } } ORDER BY ?x'
+    )
+    assert st.inlined(text, {Variable("x"): A}) == (
+        f"SELECT (<{A}> AS ?x) ?n WHERE {{ {{ SELECT (<{A}> AS ?x) (COUNT(?o) AS ?n) WHERE "
+        f'{{ <{A}> ?p ?o . FILTER(<{A}> != <http://ex.org/b> && STR(?y) != "?x") }} '
+        f"GROUP BY (<{A}>) }} }} ORDER BY (<{A}>)"
+    )
+
+
+def test_inlined_escapes_a_literal_so_it_stays_one_term() -> None:
+    hostile = Literal('a" } ; DROP ALL ; # \\\n\t' + "\u00e9", lang="fr")
+    out = st.inlined("SELECT ?o WHERE { ?s ?p ?o . FILTER(?o = ?v) }", {Variable("v"): hostile})
+    assert out == (
+        'SELECT ?o WHERE { ?s ?p ?o . FILTER(?o = "a\\" } ; DROP ALL ; # \\\\\\n\\t\u00e9"@fr) }'
+    )
+    typed = Literal("3", datatype=URIRef("http://www.w3.org/2001/XMLSchema#integer"))
+    assert st.term_text(typed) == '"3"^^<http://www.w3.org/2001/XMLSchema#integer>'
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SELECT * WHERE { ?s ?p ?v }",  # ?v is a column of SELECT *
+        "SELECT ?s WHERE { BIND(1 AS ?v) ?s ?p ?o }",  # assigned
+        "SELECT ?s WHERE { VALUES ?v { 1 } ?s ?p ?v }",
+        "SELECT ?s WHERE { VALUES (?a ?v) { (1 2) } ?s ?p ?v }",
+        "SELECT ?s WHERE { ?s ?p ?o FILTER(BOUND(?v)) }",
+        "SELECT ?s WHERE { ?s ?p ?o MINUS { ?s ?q ?v } }",  # MINUS sees no outer binding
+        "SELECT ?s WHERE { ?s ?p ?o { SELECT ?s WHERE { ?s ?q ?v } } }",  # another ?v
+        "SELECT ?s WHERE { { SELECT ?s ?v WHERE { ?s ?q ?v } LIMIT 1 } }",  # LIMIT cuts
+    ],
+)
+def test_inlined_leaves_binding_to_the_engine_when_writing_would_change_the_meaning(
+    text: str,
+) -> None:
+    assert st.inlined(text, {Variable("v"): A}) is None
+
+
+def test_inlined_keeps_terms_that_cannot_be_written() -> None:
+    from rdflib import BNode
+
+    q = "SELECT ?s WHERE { ?s ?p ?v }"
+    assert st.inlined(q, {Variable("v"): BNode()}) is None
+    assert st.inlined(q, {Variable("v"): URIRef("http://ex.org/a> . ?s ?p <b")}) is None
+    assert st.inlined(q, {}) is None
+    # a subquery that projects it, or all of its variables, has the outer variable
+    assert st.inlined("SELECT ?s WHERE { { SELECT * WHERE { ?s ?q ?v } } }", {Variable("v"): A})
