@@ -21,7 +21,9 @@ What ``OUT`` holds::
     kg.ttl, kg.nt           symbolic links into current/: Turtle and N-Triples
     kg.oxigraph             symbolic link into current/: kg.nt as an on-disk pyoxigraph store
     current                 symbolic link to .versions/ID, switched in one rename
-    .versions/ID/           the outputs of one build and index.json, the cache's index
+    .versions/ID/           the outputs of one build, index.json (the cache's index) and
+                            state.json (a digest of its inputs: a build of the same inputs
+                            finds it there and reads nothing else)
     .cache/units/           each unit's N-Triples and Turtle, named by their SHA-256
     .lock                   held while a build runs
 
@@ -78,10 +80,12 @@ from .schema import entity_references
 from .validate import Found, fast_findings, locate, pyshacl_findings
 from .verify import Offsets, verify
 
-CACHE_FORMAT = 3
+CACHE_FORMAT = 4
 FULL_VALIDATION_AT = 64
 """Validate the whole graph at once when at least this many units are stale."""
 OUTPUTS = ("kg.ttl", "kg.nt")
+STATE = "state.json"
+"""In a version folder: the digest of the build's inputs, its figures and its files' stat."""
 LINKS_UNIT = "(links)"
 ONTOLOGY_UNIT = "(ontology)"
 LOCK_WAIT = 600.0
@@ -306,34 +310,63 @@ def _trim_article(a: Article | None) -> Article | None:
 # --- inputs, each read once ---------------------------------------------------------------
 
 
-@dataclass
 class Inputs:
-    """The ontology, the shapes and the source texts, read once, and their fingerprint."""
+    """The ontology, the shapes and the source texts, read once, and their fingerprint; the
+    ontology and the shapes are parsed when first used (a build with nothing to do never
+    parses them)."""
 
-    ontology: Graph
-    shapes: Graph
-    vocab: Vocabulary
-    sources: Path | None
-    texts: dict[str, bytes]  # source file name -> bytes
-    fingerprint: bytes
+    def __init__(
+        self,
+        data: dict[str, bytes],
+        paths: dict[str, Path],
+        sources: Path | None,
+        texts: dict[str, bytes],
+        fingerprint: bytes,
+    ) -> None:
+        self._data, self._paths = data, paths
+        self.sources = sources
+        self.texts = texts  # source file name -> bytes
+        self.fingerprint = fingerprint
+
+    def _graph(self, name: str) -> Graph:
+        return _parse_turtle(self._data[name], self._paths[name])
+
+    @property
+    def ontology(self) -> Graph:
+        return self._graph("ontology.ttl")
+
+    @property
+    def shapes(self) -> Graph:
+        return self._graph("shapes.ttl")
+
+    @cached_property
+    def vocab(self) -> Vocabulary:
+        return onto.vocabulary(self.ontology)
 
     def key(self, path: str, data: bytes) -> str:
         """The cache key of an extraction file: its path and bytes, and the fingerprint."""
         return _digest(self.fingerprint + path.encode() + b"\0" + data)
 
+    def __getstate__(self) -> dict[str, Any]:  # sent to the workers: without parsed graphs
+        return {k: v for k, v in self.__dict__.items() if k != "vocab"}
+
 
 def read_inputs(ontology_dir: Path, sources: Path | None) -> Inputs:
     """Everything besides an extraction file's own bytes that its unit depends on."""
+    import rdflib
+
     import kg  # the version at build time (a new kg version rebuilds everything)
 
-    h = hashlib.sha256(f"newskg-cache-{CACHE_FORMAT}-{kg.__version__}".encode())
+    versions = f"{CACHE_FORMAT}-{kg.__version__}-{rdflib.__version__}-{ox.__version__}"
+    h = hashlib.sha256(f"newskg-cache-{versions}".encode())
     for path in sorted(_PACKAGE.glob("*.py")):
         h.update(path.read_bytes())
-    graphs = []
+    data: dict[str, bytes] = {}
+    paths: dict[str, Path] = {}
     for name in ("ontology.ttl", "shapes.ttl"):
-        data = read_regular(ontology_dir / name)
-        h.update(_digest(data).encode())
-        graphs.append(_parse_turtle(data, ontology_dir / name))
+        paths[name] = ontology_dir / name
+        data[name] = read_regular(paths[name])
+        h.update(_digest(data[name]).encode())
     texts: dict[str, bytes] = {}
     if sources is not None:
         if not sources.is_dir():
@@ -343,7 +376,7 @@ def read_inputs(ontology_dir: Path, sources: Path | None) -> Inputs:
         for name in names:
             texts[name] = read_regular(sources / name)
             h.update(name.encode() + b"\0" + _digest(texts[name]).encode())
-    return Inputs(graphs[0], graphs[1], onto.vocabulary(graphs[0]), sources, texts, h.digest())
+    return Inputs(data, paths, sources, texts, h.digest())
 
 
 @lru_cache(maxsize=4)
@@ -399,20 +432,28 @@ def _build(
 ) -> Built:
     inputs = read_inputs(ontology_dir, sources)
     cache = Cache(out if out is not None else Path(os.devnull))  # devnull: an empty cache
+    files = {str(path): read_regular(path) for path in extraction_paths(extractions)}
+    keys = {shown: inputs.key(shown, data) for shown, data in files.items()}
+    state = _state_key(inputs, keys, links, sources, extractions)
+    if use_cache and validator == Validator.FAST:
+        same = cache.same_build(state)
+        if same is not None:  # nothing changed since the current version was built
+            if write:
+                cache.tidy()
+            return same
     cached = cache.load() if use_cache else {}
 
     # 1. read the files that changed; reuse the rest
     units: list[Unit] = []
     todo: dict[str, bytes] = {}
-    for path in extraction_paths(extractions):
-        shown = str(path)
-        data = read_regular(path)
-        key = inputs.key(shown, data)
+    for shown, data in files.items():
+        key = keys[shown]
         unit = cached.get(shown)
         if unit is None or unit.key != key or not cache.has(unit):
             unit = Unit(shown, key, "")
             todo[shown] = data
         units.append(unit)
+    del files
     if workers is None:
         workers = min(os.cpu_count() or 1, 4) if len(todo) >= 200 else 1
     readers = _Readers(todo, inputs, workers)
@@ -530,9 +571,31 @@ def _build(
     )
     if write:
         built.written = cache.save(
-            units, links_unit, built, composition, everything, sources, extractions
+            units, links_unit, built, composition, everything, sources, extractions, state
         )
     return built
+
+
+def _state_key(
+    inputs: Inputs,
+    keys: dict[str, str],
+    links: Path | None,
+    sources: Path | None,
+    extractions: Path,
+) -> str:
+    """A digest of everything a build's outputs and verdict depend on: the fingerprint, every
+    extraction file's key, the links file's bytes and the folders named. A version whose
+    state is this one is what the build would make again."""
+    h = hashlib.sha256(inputs.fingerprint)
+    h.update(f"{extractions.resolve()}\0{sources}\0".encode())
+    if links is not None:
+        try:
+            h.update(b"links\0" + read_regular(links))
+        except KgError:
+            h.update(b"unreadable links\0")  # the build reports it
+    for shown, key in keys.items():
+        h.update(f"{shown}\0{key}\n".encode())
+    return h.hexdigest()
 
 
 def reread(unit: Unit, inputs: Inputs) -> bytes:
@@ -645,6 +708,7 @@ class Cache:
         everything: list[Unit],
         sources: Path | None,
         extractions: Path,
+        state: str,
     ) -> bool:
         """Write the new blobs and a new version, then switch ``current`` to it; False if
         the current version already is this build (and its outputs are untouched)."""
@@ -663,17 +727,19 @@ class Cache:
         }
         current = self.out / "current"
         same_outputs = self.index.get("composition") == composition and self._intact(current)
-        if same_outputs and _json(index) == _json(_without(self.index, "stat")):
+        summary = {"state": state, "built": _figures(built)}
+        if (
+            same_outputs
+            and _json(index) == _json(_without(self.index, "stat"))
+            and self.state() == summary
+        ):
             built.make = partial(_read_output, current)
-            with located(self.out, "cannot write the build"):
-                self._links()
-            with contextlib.suppress(OSError):  # what a killed or failed build left
-                self._collect_versions(self.out / ".versions", os.readlink(current))
+            self.tidy()
             return False
         made: list[Path] = []  # what this build created, removed again if it fails
         try:
             versions, name = self._write_version(
-                units, built, index, same_outputs, made, everything
+                units, built, index, same_outputs, made, everything, summary
             )
             self._links(made)
             _symlink(Path(".versions") / name, current, sync=False)  # the build is done
@@ -708,6 +774,7 @@ class Cache:
         same_outputs: bool,
         made: list[Path],
         everything: list[Unit],
+        summary: dict[str, Any],
     ) -> tuple[Path, str]:
         """Write the new blobs and the new version folder (whole, synced); return the
         versions folder and the version's name. Every path made is appended to ``made``."""
@@ -742,6 +809,8 @@ class Cache:
         stats: dict[str, Any] = {f: _stat(work / f) for f in OUTPUTS}
         stats[kgstore.STORE] = kgstore.files(work / kgstore.STORE)
         _write_synced(work / "index.json", _json({**index, "stat": stats}))
+        stats["index.json"] = _stat(work / "index.json")
+        _write_synced(work / STATE, _json({**summary, "stat": stats}))
         _fsync_dir(work)
         final = versions / name
         made.append(final)
@@ -765,20 +834,64 @@ class Cache:
         _fsync_dir(path)
         _write_synced(work / (kgstore.STORE + ".of"), kgstore.mark(work / "kg.nt"))
 
-    def _intact(self, current: Path) -> bool:
-        """Whether the current outputs are the files the current version wrote."""
-        stats = self.index.get("stat", {})
-        return all(stats.get(f) == list(_stat(current / f)) for f in OUTPUTS) and (
-            self._store_intact()
-        )
-
-    def _store_intact(self) -> bool:
-        """Whether the current store is the one the current version wrote."""
+    def _intact(self, current: Path, stats: dict[str, Any] | None = None) -> bool:
+        """Whether the current outputs are the files the current version wrote (as ``stats``
+        says, by default its index)."""
+        stats = self.index.get("stat", {}) if stats is None else stats
+        if not all(stats.get(f) == list(_stat(current / f)) for f in OUTPUTS):
+            return False
         try:
-            found = kgstore.files(self.out / "current" / kgstore.STORE)
+            found = kgstore.files(current / kgstore.STORE)
         except OSError:
             return False
-        return bool(self.index.get("stat", {}).get(kgstore.STORE) == found)
+        return bool(stats.get(kgstore.STORE) == found)
+
+    def state(self) -> dict[str, Any] | None:
+        """The current version's state (``STATE``) without its files' stat, if readable."""
+        try:
+            data = json.loads(read_regular(self.out / "current" / STATE))
+        except (KgError, ValueError):
+            return None
+        return _without(data, "stat") if isinstance(data, dict) else None
+
+    def same_build(self, state: str) -> Built | None:
+        """The current build, if its state is ``state`` and its outputs are intact: what
+        building again would make, read from its figures (no unit is read)."""
+        try:
+            data = json.loads(read_regular(self.out / "current" / STATE))
+            current = self.out / "current"
+            stats = data["stat"]
+            if (
+                data.get("state") != state
+                or stats.get("index.json") != list(_stat(current / "index.json"))
+                or not self._intact(current, stats)
+            ):
+                return None
+            figures = data["built"]
+            version = self.out / os.readlink(self.out / "current")
+            return Built(
+                out=self.out,
+                files=figures["files"],
+                articles=figures["articles"],
+                triples=figures["triples"],
+                subjects=figures["subjects"],
+                sources=figures["sources"],
+                layout=[(g, a, b) for g, a, b in figures["layout"]],
+                reparsed=0,
+                revalidated=0,
+                full_validation=False,
+                make=partial(_read_output, version),
+            )
+        except (KgError, OSError, ValueError, KeyError, TypeError, AttributeError):
+            return None
+
+    def tidy(self) -> None:
+        """After a build that wrote nothing: the links in ``OUT`` made if missing, and what
+        a killed or failed build left removed."""
+        with located(self.out, "cannot write the build"):
+            self._links()
+        with contextlib.suppress(OSError):
+            self._collect_versions(self.out / ".versions", os.readlink(self.out / "current"))
 
     def _links(self, made: list[Path] | None = None) -> None:
         """``OUT/kg.ttl`` etc. as links into ``current`` (made once, replacing old files;
@@ -865,6 +978,18 @@ def built_with_sources(out: Path, extractions: Path) -> Path | None:
 
 def _read_output(version: Path, name: str) -> bytes:
     return (version / name).read_bytes()
+
+
+def _figures(built: Built) -> dict[str, Any]:
+    """What ``Built`` says of the outputs, as JSON data (the state of a version)."""
+    return {
+        "files": built.files,
+        "articles": built.articles,
+        "triples": built.triples,
+        "subjects": built.subjects,
+        "sources": built.sources,
+        "layout": [list(span) for span in built.layout],
+    }
 
 
 def _without(data: dict[str, Any], key: str) -> dict[str, Any]:

@@ -68,6 +68,8 @@ Where = str | Path
 T = TypeVar("T")
 
 _SERVICE = frozenset(("SERVICE",))
+HEDGE = 0.3
+"""Seconds the on-disk store has to answer before the graph is also loaded into memory."""
 _DATASET = frozenset(("FROM",))
 
 
@@ -425,7 +427,9 @@ class OxigraphEngine(Engine):
         """The first answer of the on-disk store and of ``nt`` loaded into memory, each in a
         thread: the on-disk store is opened at once but answers a query that reads many
         triples or gives many rows several times slower than memory, where loading takes
-        seconds (docs/performance.md); the other thread is left to end with the process."""
+        seconds (docs/performance.md). The load starts only when the store has not answered
+        within ``HEDGE`` seconds, so that it does not take a core from a query the store
+        answers at once; the other thread is left to end with the process."""
         answers: queue.Queue[tuple[Result | None, BaseException | None]] = queue.Queue()
 
         def answer(store: ox.Store) -> None:
@@ -447,13 +451,16 @@ class OxigraphEngine(Engine):
             answer(store)
 
         threading.Thread(target=answer, args=(self.store,), name="kg-disk", daemon=True).start()
-        threading.Thread(target=in_memory, name="kg-memory", daemon=True).start()
+        started = time.monotonic()
+        loading = False
         while True:  # in Python code, so that a timeout's request to stop lands here
             try:
                 result, error = answers.get(timeout=0.05)
                 break
             except queue.Empty:
-                continue
+                if not loading and time.monotonic() - started >= HEDGE:
+                    threading.Thread(target=in_memory, name="kg-memory", daemon=True).start()
+                    loading = True
         if error is not None:
             raise error
         assert result is not None

@@ -245,4 +245,5 @@ def test_outputs_change_together(corpus: Path, tmp_path: Path) -> None:
         "kg.oxigraph",
         "kg.oxigraph.of",
         "kg.ttl",
+        "state.json",
     ]
