@@ -637,8 +637,8 @@ class Cache:
         self.out = out
         self.blobs = out / ".cache" / "units"
         self.index: dict[str, Any] = {}
-        self._outputs: tuple[bytes, bytes] | None = None
-        self._read_outputs = False
+        self._intact_outputs: bool | None = None
+        self._digests: dict[str, tuple[str, str]] | None = None
 
     def load(self) -> dict[str, Unit]:
         """The units of the current version; empty for a missing, old or damaged index."""
@@ -666,15 +666,16 @@ class Cache:
         return os.path.isfile(self.blob(nt, "nt")) and os.path.isfile(self.blob(ttl, "ttl"))
 
     def blobs_of(self, unit: Unit) -> tuple[bytes, bytes]:
-        """A unit's N-Triples and Turtle, checked against their digests: cut out of the
-        current outputs when they are intact (one read of two files), else read from its
-        blobs (a read for each)."""
+        """A unit's N-Triples and Turtle, checked against their digests: read from its span
+        in the current outputs when they are intact, else from its blobs."""
         span = self.index.get("spans", {}).get(unit.path)
-        current = self._current()
-        if span is not None and current is not None:
-            nt, ttl = current[0][span[0] : span[1]], current[1][span[2] : span[3]]
-            if (_digest(nt), _digest(ttl)) == unit.digests:
-                return nt, ttl
+        if span is not None and self.outputs_intact():
+            current = self.out / "current"
+            with contextlib.suppress(OSError):
+                nt = _read_span(current / "kg.nt", span[0], span[1])
+                ttl = _read_span(current / "kg.ttl", span[2], span[3])
+                if (_digest(nt), _digest(ttl)) == unit.digests:
+                    return nt, ttl
         found = []
         for digest, ext in zip(unit.digests, ("nt", "ttl"), strict=True):
             try:
@@ -686,18 +687,24 @@ class Cache:
             found.append(data)
         return found[0], found[1]
 
-    def _current(self) -> tuple[bytes, bytes] | None:
-        """The current kg.nt and kg.ttl, if they are the files the index describes."""
-        if not self._read_outputs:
-            self._read_outputs = True
-            current = self.out / "current"
-            if self.index and self._intact(current):
-                with contextlib.suppress(KgError):
-                    self._outputs = (
-                        read_regular(current / "kg.nt"),
-                        read_regular(current / "kg.ttl"),
-                    )
-        return self._outputs
+    def outputs_intact(self) -> bool:
+        """Whether the current outputs are the files the current version's index describes
+        (checked once)."""
+        if self._intact_outputs is None:
+            self._intact_outputs = bool(self.index) and self._intact(self.out / "current")
+        return self._intact_outputs
+
+    def unchanged(self, unit: Unit) -> bool:
+        """Whether ``unit`` is in the current outputs as they are: from the cache, with the
+        digests the current index gives its file, and the outputs intact."""
+        if self._digests is None:
+            self._digests = {r["path"]: (r["nt"], r["ttl"]) for r in self.index.get("units", [])}
+        return (
+            unit.cache is not None
+            and self._digests.get(unit.path) == unit.digests
+            and unit.path in self.index.get("spans", {})
+            and self.outputs_intact()
+        )
 
     def save(
         self,
@@ -804,7 +811,7 @@ class Cache:
             if same_outputs:  # only the index changed (a rename, new deps): share the files
                 os.link(current / file, work / file)
             else:
-                _write_synced(work / file, built.make(file))
+                self._write_output(work / file, file, everything)
         self._write_store(work, everything, same_outputs)
         stats: dict[str, Any] = {f: _stat(work / f) for f in OUTPUTS}
         stats[kgstore.STORE] = kgstore.files(work / kgstore.STORE)
@@ -818,16 +825,45 @@ class Cache:
         _fsync_dir(versions)
         return versions, name
 
+    def _write_output(self, path: Path, name: str, everything: list[Unit]) -> None:
+        """``path`` (synced): the output ``name`` of ``everything``, its unchanged units'
+        bytes copied from the current output by the kernel, the others written."""
+        current = self.out / "current" / name
+        at = 0 if name == "kg.nt" else 2  # where the file's span is in ``spans``
+        spans = self.index.get("spans", {})
+        pieces: list[bytes | tuple[int, int]] = [] if at == 0 else [_turtle_header()]
+        for u in everything:
+            if self.unchanged(u):
+                start, end = spans[u.path][at : at + 2]
+                last = pieces[-1] if pieces else None
+                if isinstance(last, tuple) and last[1] == start:  # one range for neighbours
+                    pieces[-1] = (last[0], end)
+                else:
+                    pieces.append((start, end))
+            else:
+                pieces.append(u.nt if at == 0 else u.ttl)
+        ranges = any(isinstance(piece, tuple) for piece in pieces)
+        with open(path, "xb") as f, open(current, "rb") if ranges else _no_file() as src:
+            for piece in pieces:
+                if isinstance(piece, bytes):
+                    f.write(piece)
+                    continue
+                f.flush()
+                _copy_range(src, f, *piece)
+            f.flush()
+            os.fsync(f.fileno())
+
     def _write_store(self, work: Path, everything: list[Unit], same_outputs: bool) -> None:
         """The on-disk store of ``work/kg.nt`` (``kgstore.STORE``): a copy of the current
         one when the outputs are the same, the current one with the units that changed
         replaced when the current outputs are intact, else loaded from ``kg.nt``."""
         path, current = work / kgstore.STORE, self.out / "current" / kgstore.STORE
-        old = None if same_outputs else self._current()
         if same_outputs:  # the current outputs, the store included, are intact
             kgstore.copy(current, path)
-        elif old is not None:
-            changes = _changed(self.index["spans"], old[0], everything)
+        elif self.outputs_intact():
+            changes = _changed(
+                self.index["spans"], self.out / "current" / "kg.nt", everything, self.unchanged
+            )
             kgstore.write_changed(path, current, *changes)
         else:
             kgstore.write(path, (work / "kg.nt").read_bytes())
@@ -930,7 +966,10 @@ class Cache:
 
 
 def _changed(
-    spans: dict[str, list[int]], old_nt: bytes, everything: list[Unit]
+    spans: dict[str, list[int]],
+    old_nt: Path,
+    everything: list[Unit],
+    unchanged: Callable[[Unit], bool],
 ) -> tuple[list[bytes], list[bytes]]:
     """What a store of ``old_nt`` (the current kg.nt, with the files' ``spans`` in it) loses
     and gains to become the store of ``everything``: the N-Triples of each file unit that
@@ -944,22 +983,57 @@ def _changed(
         if u.path in (ONTOLOGY_UNIT, LINKS_UNIT):
             continue
         paths.add(u.path)
+        if unchanged(u):
+            continue
         span = spans.get(u.path)
-        before = b"" if span is None else old_nt[span[0] : span[1]]
+        before = b"" if span is None else _read_span(old_nt, span[0], span[1])
         if before != u.nt:
             removed.append(before)
             added.append(u.nt)
-    removed += [old_nt[s[0] : s[1]] for p, s in spans.items() if p not in paths]
+    removed += [_read_span(old_nt, s[0], s[1]) for p, s in spans.items() if p not in paths]
     rest, at = [], 0
     for start, end in sorted((s[0], s[1]) for s in spans.values()):
-        rest.append(old_nt[at:start])
+        rest.append(_read_span(old_nt, at, start))
         at = end
-    rest.append(old_nt[at:])
+    rest.append(_read_span(old_nt, at, None))
     new_rest = [u.nt for u in everything if u.path in (ONTOLOGY_UNIT, LINKS_UNIT)]
     if b"".join(rest) != b"".join(new_rest):
         removed += rest
         added += new_rest
     return removed, added
+
+
+def _copy_range(src: Any, dst: Any, start: int, end: int) -> None:
+    """Bytes ``start`` to ``end`` of the file ``src`` appended to ``dst`` (flushed), copied by
+    the kernel where the file system can (``copy_file_range``), else read and written."""
+    while start < end:
+        try:
+            copied = os.copy_file_range(src.fileno(), dst.fileno(), end - start, start)
+        except OSError as e:
+            if e.errno not in (errno.EXDEV, errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
+                raise
+            copied = 0
+        if copied <= 0:  # not supported here, or a short file: the slow way
+            src.seek(start)
+            data = src.read(min(end - start, 64 << 20))
+            if not data:
+                raise OSError(errno.EIO, f"{src.name} is shorter than its index says")
+            dst.write(data)
+            dst.flush()
+            copied = len(data)
+        start += copied
+
+
+@contextlib.contextmanager
+def _no_file() -> Iterator[Any]:
+    yield None
+
+
+def _read_span(path: Path, start: int, end: int | None) -> bytes:
+    """Bytes ``start`` to ``end`` (None: the end) of the file at ``path``."""
+    with open(path, "rb") as f:
+        f.seek(start)
+        return f.read() if end is None else f.read(end - start)
 
 
 def built_with_sources(out: Path, extractions: Path) -> Path | None:

@@ -8,6 +8,7 @@ edited, so the per-unit validation must find which cached units to check again.
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
 import threading
@@ -247,3 +248,22 @@ def test_outputs_change_together(corpus: Path, tmp_path: Path) -> None:
         "kg.ttl",
         "state.json",
     ]
+
+
+def test_a_rebuild_copies_unchanged_units_even_where_the_kernel_cannot(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rebuild copies the unchanged units' bytes from the current outputs (by
+    copy_file_range, else read and written): the outputs are a cold build's either way."""
+    out, cold = tmp_path / "out", tmp_path / "cold"
+    incremental.build(corpus, ONTOLOGY, out)
+    edit(corpus, "title: ", "title: Edited ", "herald-2021-06-02.yaml")
+
+    def unsupported(*args: object) -> int:
+        raise OSError(errno.EXDEV, "cross-device")
+
+    monkeypatch.setattr(os, "copy_file_range", unsupported)
+    assert incremental.build(corpus, ONTOLOGY, out).reparsed == 1
+    incremental.build(corpus, ONTOLOGY, cold, workers=1)
+    for name in ("kg.nt", "kg.ttl"):
+        assert (out / name).read_bytes() == (cold / name).read_bytes()
