@@ -86,6 +86,9 @@ FULL_VALIDATION_AT = 64
 OUTPUTS = ("kg.ttl", "kg.nt")
 STATE = "state.json"
 """In a version folder: the digest of the build's inputs, its figures and its files' stat."""
+DEP_KEY = 16
+"""Hex digits of a unit's key kept in the ``deps`` of the units validated with it: enough to
+tell its versions apart (the full key names its cache entry), a quarter of the index's size."""
 LINKS_UNIT = "(links)"
 ONTOLOGY_UNIT = "(ontology)"
 LOCK_WAIT = 600.0
@@ -111,7 +114,8 @@ class Unit:
     entities: list[Entity] = field(default_factory=list)  # id, kind and location only
     reach: dict[str, list[str]] = field(default_factory=dict)  # entity id -> ids it refers to
     refs: dict[str, str] = field(default_factory=dict)  # id it refers to -> kind it had
-    deps: dict[str, str] = field(default_factory=dict)  # path -> key of units checked with it
+    deps: dict[str, str] = field(default_factory=dict)  # path -> key (DEP_KEY hex digits) of
+    # each unit it was checked with
     digests: tuple[str, str] = ("", "")  # SHA-256 of nt and ttl
     sizes: tuple[int, int] = (0, 0)  # of nt and ttl, in bytes
     triples: int = 0
@@ -526,7 +530,9 @@ def _build(
     stale = [
         u
         for u in [*units, links_unit]
-        if u.path in read or not u.deps or any(keys.get(p) != k for p, k in u.deps.items())
+        if u.path in read
+        or not u.deps
+        or any(keys.get(p, "")[:DEP_KEY] != k for p, k in u.deps.items())
     ]
     if not links_unit.triples:
         stale.remove(links_unit)
@@ -534,7 +540,7 @@ def _build(
     closures = {unit.path: _closure(unit, reach) for unit in stale}
     for unit in stale:
         reached = {defined_in[i].path for i in closures[unit.path] if i in defined_in}
-        unit.deps = {p: keys[p] for p in sorted(reached | {unit.path}) if p in keys}
+        unit.deps = {p: keys[p][:DEP_KEY] for p in sorted(reached | {unit.path}) if p in keys}
     located = _Locator(everything, corpus, inputs, links, todo)
     if full:
         found = _validate_all(everything, inputs, validator)
@@ -798,7 +804,7 @@ class Cache:
                         write_atomic(Path(path), data, sync=False)
         versions = self.out / ".versions"
         _mkdirs(versions, made)
-        base = name = index["composition"][:16] + "-" + _digest(_json(index))[:8]
+        base = name = index["composition"][:16] + "-" + summary["state"][:8]
         n = 1
         while os.path.lexists(versions / name):  # never remove or reuse a version in place
             n += 1
