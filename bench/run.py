@@ -18,6 +18,10 @@ For each N it generates a corpus (bench.generate, seeded) and measures:
 - ``kg serve`` under load on loopback (bench.serve): page latency (p50, p95), and SPARQL
   endpoint throughput side by side with an Oxigraph server on the same data.
 
+From --large articles on (default 100,000) only the builds, the lower bounds (libyaml alone,
+pyoxigraph parsing and loading kg.nt) and each stored query as a whole `kg query run`:
+`python -m bench.run 100000 --repeat 1 --merge` adds that size to bench/results.json.
+
 Prints a table (median, min, max over --repeat runs; one run for the slow steps) and writes
 the figures as JSON (bench/results.json).
 """
@@ -133,6 +137,11 @@ def kg_build(ext: Path, out: Path) -> tuple[float, float]:
     return seconds, peak / 2**20
 
 
+LIBYAML = "lower bound: libyaml (C) loads every file, one core (s)"
+PARSE = "lower bound: pyoxigraph parses kg.nt (s)"
+LOAD = "lower bound: pyoxigraph loads kg.nt into memory (s)"
+
+
 def stages(ext: Path, n: int, pyshacl_max: int, results: Results) -> None:
     """The steps of a full (uncached) build, one at a time, in this process; and the lower
     bounds of a cold build: libyaml alone reading every file, pyoxigraph alone parsing and
@@ -141,17 +150,15 @@ def stages(ext: Path, n: int, pyshacl_max: int, results: Results) -> None:
     start = time.perf_counter()
     for path in files:
         yaml.load(path.read_bytes(), Loader=yaml.CSafeLoader)
-    results["lower bound: libyaml (C) loads every file, one core (s)"] = [
-        time.perf_counter() - start
-    ]
+    results[LIBYAML] = [time.perf_counter() - start]
     nt = (ext.parent / "build" / "kg.nt").read_bytes()
     start = time.perf_counter()
     for _ in ox.parse(nt, format=ox.RdfFormat.N_TRIPLES):
         pass
-    results["lower bound: pyoxigraph parses kg.nt (s)"] = [time.perf_counter() - start]
+    results[PARSE] = [time.perf_counter() - start]
     start = time.perf_counter()
     ox.Store().bulk_load(nt, format=ox.RdfFormat.N_TRIPLES)
-    results["lower bound: pyoxigraph loads kg.nt into memory (s)"] = [time.perf_counter() - start]
+    results[LOAD] = [time.perf_counter() - start]
     del nt
     ontology = onto.load("ontology.ttl", ONTOLOGY)
     shapes = onto.load("shapes.ttl", ONTOLOGY)
@@ -284,20 +291,77 @@ def bench(n: int, repeat: int, rdflib_max: int, pyshacl_max: int, servers: bool)
         seconds, peak = kg_build(ext, out)
         results["cold kg build (s)"] = [seconds]
         results["cold kg build peak memory, all processes (MB)"] = [peak]
-        article = ext / "article-00000.yaml"
-        text = article.read_text(encoding="utf-8")
-        changed, unchanged = [], []
-        for i in range(repeat):
-            article.write_text(text.replace("Synthetic article 0", f"Edited {i}"), "utf-8")
-            changed.append(kg_build(ext, out)[0])
-            unchanged.append(kg_build(ext, out)[0])
-        results["kg build after one article changed (s)"] = changed
-        results["kg build with nothing changed (s)"] = unchanged
+        rebuilds(ext, out, repeat, results)
         stages(ext, n, pyshacl_max, results)
         exports(ext, out, results)
         queries(out / "kg.nt", repeat, n <= rdflib_max, results, servers)
         results.update(serve_bench.measure(out / "kg.nt"))  # kg serve, and an Oxigraph server
     return results
+
+
+LARGE_TIMEOUT = 60
+"""Seconds a whole `kg query run` may take in ``large`` (its --timeout)."""
+
+
+def large(n: int, repeat: int) -> Results:
+    """What the targets of the largest corpora need, and nothing that holds the whole graph
+    in this process for long: the cold build, the rebuilds, the lower bounds, and every
+    stored query as a whole `kg query run` process (stopped after ``LARGE_TIMEOUT`` s,
+    which is then its figure)."""
+    results: Results = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        ext = generate(n, Path(tmp))
+        out = Path(tmp) / "build"
+        seconds, peak = kg_build(ext, out)
+        results["cold kg build (s)"] = [seconds]
+        results["cold kg build peak memory, all processes (MB)"] = [peak]
+        rebuilds(ext, out, repeat, results)
+        nt = out / "kg.nt"
+        start = time.perf_counter()
+        for path in sorted(ext.glob("*.yaml")):
+            yaml.load(path.read_bytes(), Loader=yaml.CSafeLoader)
+        results[LIBYAML] = [time.perf_counter() - start]
+        start = time.perf_counter()
+        for _ in ox.parse(path=str(nt), format=ox.RdfFormat.N_TRIPLES):
+            pass
+        results[PARSE] = [time.perf_counter() - start]
+        start = time.perf_counter()
+        memory = OxigraphEngine.load(nt)
+        results[LOAD] = [time.perf_counter() - start]
+        start = time.perf_counter()
+        OxigraphEngine(kgstore.open_read_only(out / kgstore.STORE))
+        results["open the on-disk store (s)"] = [time.perf_counter() - start]
+        params = synthetic_params(memory)
+        del memory
+        results["kg --version (s)"] = [kg_process(["--version"]) for _ in range(repeat)]
+        for name in q.stored_queries(ROOT / "queries"):
+            args = ["query", "run", name, "--graph", str(nt), "--queries", str(ROOT / "queries")]
+            args += [f"-p{k}={v}" for k, v in params[name].items()]
+            args += ["-f", "csv", "--timeout", str(LARGE_TIMEOUT)]
+            start = time.perf_counter()
+            subprocess.run([KG, *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            results[f"query {name}: kg query run, whole process (s)"] = [
+                time.perf_counter() - start
+            ]
+            print(
+                f"{name}: {results[f'query {name}: kg query run, whole process (s)'][0]:.2f} s",
+                file=sys.stderr,
+                flush=True,
+            )
+    return results
+
+
+def rebuilds(ext: Path, out: Path, repeat: int, results: Results) -> None:
+    """`kg build` after one article changed, and with nothing changed, ``repeat`` times."""
+    article = ext / "article-00000.yaml"
+    text = article.read_text(encoding="utf-8")
+    changed, unchanged = [], []
+    for i in range(repeat):
+        article.write_text(text.replace("Synthetic article 0", f"Edited {i}"), "utf-8")
+        changed.append(kg_build(ext, out)[0])
+        unchanged.append(kg_build(ext, out)[0])
+    results["kg build after one article changed (s)"] = changed
+    results["kg build with nothing changed (s)"] = unchanged
 
 
 def main() -> None:
@@ -309,13 +373,28 @@ def main() -> None:
     parser.add_argument(
         "--no-servers", action="store_true", help="no Oxigraph server and Virtuoso anchors"
     )
+    parser.add_argument(
+        "--large",
+        type=int,
+        default=100_000,
+        help="from N articles on, only the builds, the lower bounds and whole `kg query run` "
+        "processes (what the targets at that size are about)",
+    )
     parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results.json")
+    parser.add_argument(
+        "--merge", action="store_true", help="keep the other sizes already in the JSON file"
+    )
     args = parser.parse_args()
     everything: dict[str, Results] = {}
+    if args.merge and args.json.exists():
+        everything = json.loads(args.json.read_text(encoding="utf-8"))
     for n in args.sizes:
-        everything[str(n)] = bench(
-            n, args.repeat, args.rdflib_max, args.pyshacl_max, not args.no_servers
-        )
+        if n >= args.large:
+            everything[str(n)] = large(n, args.repeat)
+        else:
+            everything[str(n)] = bench(
+                n, args.repeat, args.rdflib_max, args.pyshacl_max, not args.no_servers
+            )
         print(f"\nN = {n}")
         print(f"{'measure':60} {'median':>10} {'min':>10} {'max':>10}")
         for key, values in everything[str(n)].items():
