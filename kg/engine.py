@@ -492,10 +492,12 @@ class OxigraphEngine(Engine):
 
 
 class _Converter:
-    """from_ox, remembering IRIs (result rows repeat them a lot)."""
+    """from_ox, remembering IRIs and literals (result rows repeat them a lot, and an rdflib
+    literal costs a parse of its value)."""
 
     def __init__(self) -> None:
         self.iris: dict[str, URIRef] = {}
+        self.literals: dict[tuple[str, str | None, str], Term] = {}
 
     def __call__(self, term: Any) -> Term:
         if isinstance(term, ox.NamedNode):
@@ -504,6 +506,12 @@ class _Converter:
             if found is None:
                 found = self.iris[value] = URIRef(value)
             return found
+        if isinstance(term, ox.Literal):
+            key = (term.value, term.language, term.datatype.value)
+            lit = self.literals.get(key)
+            if lit is None:
+                lit = self.literals[key] = from_ox(term)
+            return lit
         return from_ox(term)
 
 
