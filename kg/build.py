@@ -222,6 +222,7 @@ class Built:
     reparsed: int
     revalidated: int
     full_validation: bool
+    turtle_spans: list[tuple[int, int]] = field(default_factory=list)  # each unit's in ``ttl``
     written: bool = False  # False when the outputs already were what this build made
     make: Callable[[str], bytes] = field(repr=False, default=lambda name: b"")
 
@@ -523,6 +524,7 @@ def _build(
         layout=[
             (u.graph, *span) for u, span in zip(everything, _spans(everything, 0), strict=True)
         ],
+        turtle_spans=_spans(everything, 1),
         reparsed=len(read),
         revalidated=len(stale),
         full_validation=full,
@@ -657,7 +659,7 @@ class Cache:
             "extractions": str(extractions.resolve()),
             "spans": {  # where each file's triples are in the outputs (kg.nt, kg.ttl)
                 u.path: [nt[1], nt[2], *ttl]
-                for u, nt, ttl in zip(everything, built.layout, _spans(everything, 1), strict=True)
+                for u, nt, ttl in zip(everything, built.layout, built.turtle_spans, strict=True)
                 if u.path not in (ONTOLOGY_UNIT, LINKS_UNIT)
             },
         }
