@@ -671,10 +671,10 @@ def export(
             yield piece
 
     if output is None or str(output) == "-":
-        stdout = click.get_binary_stream("stdout")
+        stream = sys.stdout.buffer
         for piece in pieces:
-            stdout.write(piece)
-        stdout.flush()
+            stream.write(piece)
+        stream.flush()
     else:
         write_output(output, counted())
         click.echo(f"wrote {output} ({size:,} bytes)", err=True)

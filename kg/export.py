@@ -22,7 +22,7 @@ from rdflib.namespace import DCAT, DCTERMS, RDF, VOID, XSD
 from . import jsonld, oxi
 from .build import Built, in_graph, turtle_of_sorted
 from .choices import EXPORT_FORMATS
-from .namespaces import BASE, DATASET, ID, METADATA_GRAPH, new_graph
+from .namespaces import BASE, DATASET, ID, LINKS_GRAPH, METADATA_GRAPH, new_graph
 
 LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
 
@@ -116,16 +116,17 @@ def _trig(built: Built) -> Iterator[bytes]:
     kg.ttl's one prefix block; then the dataset description's graph."""
     ttl = built.ttl
     yield ttl[: built.turtle_spans[0][0]]  # the prefixes (the ontology's unit comes first)
-    for (graph, start, end), (t_start, t_end) in zip(
-        built.layout, built.turtle_spans, strict=True
-    ):
+    for (graph, start, end), (t_start, t_end) in zip(built.layout, built.turtle_spans, strict=True):
         if end > start:
             yield b"<%s> {\n%s}\n\n" % (graph.encode(), ttl[t_start:t_end].rstrip(b"\n") + b"\n")
     yield b"<%s> {\n%s}\n" % (str(METADATA_GRAPH).encode(), _metadata_turtle(built))
 
 
 def _jsonld(built: Built) -> Iterator[bytes]:
-    return jsonld.document(nt for _, nt in _units(built))
+    """One node object a subject: the links' triples in their entity's node."""
+    links = str(LINKS_GRAPH)
+    merged = b"".join(built.nt[start:end] for graph, start, end in built.layout if graph == links)
+    return jsonld.document((nt for graph, nt in _units(built) if graph != links), merged)
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,10 @@
 
 Each unit's N-Triples are sorted, so a subject's lines, and within them a predicate's, are
 consecutive: every run of lines with one subject becomes one node object, written as soon as
-it ends, so memory stays at one unit's worth. A subject with triples in two units (an entity
-and its Wikidata link) gets one node object in each, which JSON-LD merges on reading (the
-node map of expansion and flattening).
+it ends, so memory stays at one unit's worth. The Wikidata links, whose subjects are entities
+of other units, are held (they are few) and written in their subject's node. A subject in two
+other units (which the build does not make) would get a node object in each, which JSON-LD
+merges on reading (the node map of expansion and flattening).
 
 The literals' lexical forms are copied as they are: pyoxigraph's N-Triples escapes only
 ``\\b \\t \\n \\f \\r \\" \\\\`` and other control characters as ``\\uXXXX``, which JSON reads the
@@ -18,8 +19,10 @@ import json
 from collections.abc import Iterable, Iterator
 
 import pyoxigraph as ox
+from rdflib import Graph
 
 from .namespaces import ID, PREFIXES
+from .oxi import to_ox
 
 CONTEXT: dict[str, str] = {**PREFIXES, "id": str(ID)}
 """The JSON-LD context, also published as ``ontology/context.jsonld``."""
@@ -81,7 +84,10 @@ class _Terms:
             return b'{"@value": %s, "@language": "%s"}' % (value, o.language.encode())
         if o.datatype.value == "http://www.w3.org/2001/XMLSchema#string":
             return value
-        return b'{"@value": %s, "@type": %s}' % (value, self.iri(b"<%s>" % o.datatype.value.encode()))
+        return b'{"@value": %s, "@type": %s}' % (
+            value,
+            self.iri(b"<%s>" % o.datatype.value.encode()),
+        )
 
 
 def _node(subject: bytes, triples: list[list[bytes]], terms: _Terms) -> bytes:
@@ -112,27 +118,47 @@ def _one_or_list(values: list[bytes]) -> bytes:
     return values[0] if len(values) == 1 else b"[" + b", ".join(values) + b"]"
 
 
-def document(units: Iterable[bytes]) -> Iterator[bytes]:
+def document(units: Iterable[bytes], merged: bytes = b"") -> Iterator[bytes]:
     """The JSON-LD document of the graph made of ``units`` (each sorted N-Triples), in
-    chunks: the context, then the nodes of each unit in order."""
+    chunks: the context, then the nodes of each unit in order. The triples of ``merged``
+    (sorted N-Triples: the Wikidata links) join their subject's first node, or come last."""
     yield b'{\n  "@context": ' + _indented(context(), b"  ") + b',\n  "@graph": [\n'
     terms = _Terms()
+    extra: dict[bytes, list[list[bytes]]] = {}
+    for triple in _split(merged):
+        extra.setdefault(triple[0], []).append(triple)
     first = True
-    for nt in units:
+    for nt in [*units, b""]:
+        triples = _split(nt)
         nodes = []
-        triples = [line.split(b" ", 2) for line in nt.split(b"\n") if line]
         at = 0
         while at < len(triples):
             subject = triples[at][0]
             end = at
             while end < len(triples) and triples[end][0] == subject:
                 end += 1
-            nodes.append(_node(subject, triples[at:end], terms))
+            more = extra.pop(subject, None)
+            run = triples[at:end] if more is None else sorted(triples[at:end] + more)
+            nodes.append(_node(subject, run, terms))
             at = end
+        if not nt:  # after the last unit: the merged subjects no unit has
+            nodes = [_node(subject, run, terms) for subject, run in extra.items()]
         if nodes:
             yield (b"" if first else b",\n") + b",\n".join(nodes)
             first = False
     yield b"\n  ]\n}\n"
+
+
+def of_graph(graph: Graph) -> bytes:
+    """The JSON-LD of a small rdflib graph (a query's answer), in one piece."""
+    triples = (ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in graph)  # type: ignore[arg-type]
+    raw = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
+    lines = sorted(set(raw.splitlines()) - {b""})
+    return b"".join(document([b"".join(line + b"\n" for line in lines)]))
+
+
+def _split(nt: bytes) -> list[list[bytes]]:
+    return [line.split(b" ", 2) for line in nt.split(b"\n") if line]
 
 
 def context() -> dict[str, str]:
