@@ -15,7 +15,9 @@ IRIs are compacted with the longest namespace of the context that covers them.
 
 from __future__ import annotations
 
+import itertools
 import json
+import operator
 from collections.abc import Iterable, Iterator
 
 import pyoxigraph as ox
@@ -28,21 +30,23 @@ CONTEXT: dict[str, str] = {**PREFIXES, "id": str(ID)}
 """The JSON-LD context, also published as ``ontology/context.jsonld``."""
 
 _RDF_TYPE = b"<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
-_BY_NAMESPACE = {ns: prefix for prefix, ns in CONTEXT.items()}
-_LONGEST_FIRST = sorted(_BY_NAMESPACE, key=len, reverse=True)
-_UNSAFE = (b"\\U", b"\\'")  # N-Triples escapes JSON does not have
+_BY_NAMESPACE = {ns.encode(): prefix.encode() for prefix, ns in CONTEXT.items()}
+_SUBJECT = operator.itemgetter(0)
+_PREDICATE = operator.itemgetter(1)
 
 
-def compact(iri: str) -> str:
+def compact(iri: bytes) -> bytes:
     """``prefix:local`` for the longest namespace of the context that covers ``iri``, else
     ``iri`` itself."""
-    cut = max(iri.rfind("/"), iri.rfind("#")) + 1
-    ns = iri[:cut] if iri[:cut] in _BY_NAMESPACE else None
-    if ns is None:
-        ns = next((n for n in _LONGEST_FIRST if iri.startswith(n)), None)
-    if ns is None or iri[len(ns) :].startswith("//"):  # "p://x" would read as an absolute IRI
-        return iri
-    return f"{_BY_NAMESPACE[ns]}:{iri[len(ns) :]}"
+    end = len(iri)
+    while (cut := max(iri.rfind(b"/", 0, end), iri.rfind(b"#", 0, end)) + 1) > 0:
+        prefix = _BY_NAMESPACE.get(iri[:cut])
+        if prefix is not None:
+            local = iri[cut:]
+            # "p://x" would read as an absolute IRI
+            return iri if local.startswith(b"//") else prefix + b":" + local
+        end = cut - 1
+    return iri
 
 
 class _Terms:
@@ -53,26 +57,27 @@ class _Terms:
         self.iris: dict[bytes, bytes] = {}
 
     def iri(self, term: bytes) -> bytes:
-        """A JSON string for ``<iri>`` or ``_:label``."""
+        """A JSON string for ``<iri>`` or ``_:label`` (neither has a character JSON escapes)."""
         found = self.iris.get(term)
         if found is None:
-            text = compact(term[1:-1].decode()) if term[:1] == b"<" else term.decode()
-            found = self.iris[term] = json.dumps(text, ensure_ascii=False).encode()
+            text = compact(term[1:-1]) if term[:1] == b"<" else term
+            found = self.iris[term] = b'"' + text + b'"'
         return found
 
-    def value(self, term: bytes, line: bytes) -> bytes:
-        """A JSON value for an N-Triples object."""
+    def value(self, triple: list[bytes]) -> bytes:
+        """A JSON value for the object of an N-Triples line (split in three)."""
+        term = triple[2][:-2]  # without " ."
         if term[:1] != b'"':
-            return b'{"@id": %s}' % self.iri(term)
+            return b'{"@id": ' + self.iri(term) + b"}"
         end = term.rindex(b'"')
-        lexical, rest = term[1:end], term[end + 1 :]
-        if any(e in lexical for e in _UNSAFE):
-            return self._reparsed(line)
-        if not rest:
-            return b'"%s"' % lexical
-        if rest[:1] == b"@":
-            return b'{"@value": "%s", "@language": "%s"}' % (lexical, rest[1:])
-        return b'{"@value": "%s", "@type": %s}' % (lexical, self.iri(rest[2:]))
+        lexical = term[1:end]
+        if b"\\" in lexical and (b"\\U" in lexical or b"\\'" in lexical):
+            return self._reparsed(b" ".join(triple))
+        if end + 1 == len(term):
+            return b'"' + lexical + b'"'
+        if term[end + 1 : end + 2] == b"@":
+            return b'{"@value": "%s", "@language": "%s"}' % (lexical, term[end + 2 :])
+        return b'{"@value": "%s", "@type": %s}' % (lexical, self.iri(term[end + 3 :]))
 
     def _reparsed(self, line: bytes) -> bytes:
         """The object of one N-Triples line, parsed (for escapes JSON does not have)."""
@@ -84,33 +89,25 @@ class _Terms:
             return b'{"@value": %s, "@language": "%s"}' % (value, o.language.encode())
         if o.datatype.value == "http://www.w3.org/2001/XMLSchema#string":
             return value
-        return b'{"@value": %s, "@type": %s}' % (
-            value,
-            self.iri(b"<%s>" % o.datatype.value.encode()),
-        )
+        datatype = self.iri(b"<%s>" % o.datatype.value.encode())
+        return b'{"@value": %s, "@type": %s}' % (value, datatype)
 
 
-def _node(subject: bytes, triples: list[list[bytes]], terms: _Terms) -> bytes:
+def _node(subject: bytes, triples: Iterable[list[bytes]], terms: _Terms) -> bytes:
     """One node object for a subject's sorted N-Triples lines (each split in three: subject,
     predicate, and object with the closing " .")."""
-    members = [b'      "@id": %s' % terms.iri(subject)]
-    at = 0
-    while at < len(triples):
-        predicate = triples[at][1]
-        end = at
-        while end < len(triples) and triples[end][1] == predicate:
-            end += 1
-        run = triples[at:end]
-        at = end
+    iri, value = terms.iri, terms.value
+    members = [b'      "@id": ' + iri(subject)]
+    for predicate, group in itertools.groupby(triples, _PREDICATE):
+        run = list(group)
         if predicate == _RDF_TYPE:
-            types = [terms.iri(t[2][:-2]) for t in run if t[2][:1] == b"<"]
+            types = [iri(t[2][:-2]) for t in run if t[2][:1] == b"<"]
             if types:
-                members.insert(1, b'      "@type": %s' % _one_or_list(types))
+                members.insert(1, b'      "@type": ' + _one_or_list(types))
             run = [t for t in run if t[2][:1] != b"<"]  # a blank node or literal as type
             if not run:
                 continue
-        values = [terms.value(t[2][:-2], b" ".join(t)) for t in run]
-        members.append(b"      %s: %s" % (terms.iri(predicate), _one_or_list(values)))
+        members.append(b"      " + iri(predicate) + b": " + _one_or_list([value(t) for t in run]))
     return b"    {\n" + b",\n".join(members) + b"\n    }"
 
 
@@ -128,24 +125,19 @@ def document(units: Iterable[bytes], merged: bytes = b"") -> Iterator[bytes]:
     for triple in _split(merged):
         extra.setdefault(triple[0], []).append(triple)
     first = True
-    for nt in [*units, b""]:
-        triples = _split(nt)
+    for nt in units:
         nodes = []
-        at = 0
-        while at < len(triples):
-            subject = triples[at][0]
-            end = at
-            while end < len(triples) and triples[end][0] == subject:
-                end += 1
-            more = extra.pop(subject, None)
-            run = triples[at:end] if more is None else sorted(triples[at:end] + more)
+        for subject, group in itertools.groupby(_split(nt), _SUBJECT):
+            run = list(group)
+            if subject in extra:
+                run = sorted(run + extra.pop(subject))
             nodes.append(_node(subject, run, terms))
-            at = end
-        if not nt:  # after the last unit: the merged subjects no unit has
-            nodes = [_node(subject, run, terms) for subject, run in extra.items()]
         if nodes:
             yield (b"" if first else b",\n") + b",\n".join(nodes)
             first = False
+    if extra:  # the merged subjects no unit has
+        nodes = [_node(subject, run, terms) for subject, run in extra.items()]
+        yield (b"" if first else b",\n") + b",\n".join(nodes)
     yield b"\n  ]\n}\n"
 
 
