@@ -216,3 +216,13 @@ def test_jsonld_keeps_hostile_literals_and_iris() -> None:
     assert first["@type"] == "schema:T" and first["rdf:type"] == {"@id": "_:t"}
     assert {"@value": "007", "@type": "xsd:integer"} in first["dcterms:date"]  # merged
     assert "https://schema.org///odd" in ids and "_:b1" in ids  # not schema://odd
+
+
+@pytest.mark.parametrize("fmt", ["nt", "jsonld"])
+def test_export_to_stdout_is_the_file(mini: Path, tmp_path: Path, fmt: str, epoch: None) -> None:
+    written = export(mini, fmt, tmp_path / "kg.out")
+    args = ["export", "-f", fmt, "-e", str(mini), "--ontology", str(ONTOLOGY)]
+    result = CliRunner().invoke(cli, [*args, "--out", str(tmp_path / "build")])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout_bytes == written
+    assert not result.stderr  # no "wrote ..." line for standard output
