@@ -222,7 +222,7 @@ class Built:
     reparsed: int
     revalidated: int
     full_validation: bool
-    turtle_spans: list[tuple[int, int]] = field(default_factory=list)  # each unit's in ``ttl``
+    turtle_spans: list[tuple[int, int]]  # (start, end) in ``ttl`` of each unit of ``layout``
     written: bool = False  # False when the outputs already were what this build made
     make: Callable[[str], bytes] = field(repr=False, default=lambda name: b"")
 
