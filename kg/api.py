@@ -6,6 +6,7 @@ project.build()
 project.query("timeline", from_="2019-12-01").rows    # list of dicts of Python values
 project.sparql("SELECT ?a WHERE { ?a a nkg:Article }").to_pandas()
 project.export("turtle")                              # bytes
+project.export_chunks("nquads")                       # the same, in pieces to stream
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from .choices import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT, Validator
 from .engine import Engine
 from .engine import open as open_engine
 from .errors import UsageError
-from .export import serialize
+from .export import chunks, serialize
 from .links import default_links
 from .results import Rows, Term
 
@@ -171,6 +172,12 @@ class Project:
         """The whole dataset in ``fmt`` (a key of ``kg.export.FORMATS``), built first (with
         the current build's sources, so the quote offsets it recorded are kept)."""
         return serialize(self.build(same_sources=True), fmt)
+
+    def export_chunks(self, fmt: str = "turtle") -> Iterator[bytes]:
+        """``export`` in pieces (about one extraction file each), to write one after the
+        other without holding the whole export: what ``kg export`` writes. The build runs
+        (and fails, if it does) before the first piece."""
+        return chunks(self.build(same_sources=True), fmt)
 
     def stored_queries(self) -> dict[str, q.StoredQuery]:
         return q.stored_queries(self.queries)

@@ -230,6 +230,7 @@ class Built:
     reparsed: int
     revalidated: int
     full_validation: bool
+    turtle_spans: list[tuple[int, int]]  # (start, end) in ``ttl`` of each unit of ``layout``
     written: bool = False  # False when the outputs already were what this build made
     make: Callable[[str], bytes] = field(repr=False, default=lambda name: b"")
 
@@ -570,6 +571,7 @@ def _build(
         layout=[
             (u.graph, *span) for u, span in zip(everything, _spans(everything, 0), strict=True)
         ],
+        turtle_spans=_spans(everything, 1),
         reparsed=len(read),
         revalidated=len(stale),
         full_validation=full,
@@ -734,7 +736,7 @@ class Cache:
             "extractions": str(extractions.resolve()),
             "spans": {  # where each file's triples are in the outputs (kg.nt, kg.ttl)
                 u.path: [nt[1], nt[2], *ttl]
-                for u, nt, ttl in zip(everything, built.layout, _spans(everything, 1), strict=True)
+                for u, nt, ttl in zip(everything, built.layout, built.turtle_spans, strict=True)
                 if u.path not in (ONTOLOGY_UNIT, LINKS_UNIT)
             },
         }

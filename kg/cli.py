@@ -12,7 +12,7 @@ from __future__ import annotations
 import importlib.util
 import sys
 import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from enum import StrEnum
 from pathlib import Path
 from types import ModuleType
@@ -659,13 +659,25 @@ def export(
     """
     if ontology_docs:
         data = docs.ontology_markdown(onto.load("ontology.ttl", ontology)).encode("utf-8")
-    else:
-        data = exporting.serialize(_build(extractions, ontology, out, sources, links=links), fmt)
+        pieces: Iterator[bytes] = iter([data])
+    else:  # the build first (its errors before any output), then the export, streamed
+        pieces = exporting.chunks(_build(extractions, ontology, out, sources, links=links), fmt)
+    size = 0
+
+    def counted() -> Iterator[bytes]:
+        nonlocal size
+        for piece in pieces:
+            size += len(piece)
+            yield piece
+
     if output is None or str(output) == "-":
-        click.echo(data.decode("utf-8"), nl=False)
+        stream = sys.stdout.buffer
+        for piece in pieces:
+            stream.write(piece)
+        stream.flush()
     else:
-        write_output(output, data)
-        click.echo(f"wrote {output} ({len(data):,} bytes)", err=True)
+        write_output(output, counted())
+        click.echo(f"wrote {output} ({size:,} bytes)", err=True)
 
 
 @cli.command()

@@ -12,23 +12,21 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF, VOID, XSD
 
-from . import oxi
-from .build import Built, in_graph, tidy_prefixes, turtle_of_sorted
+from . import jsonld, oxi
+from .build import Built, in_graph, turtle_of_sorted
 from .choices import EXPORT_FORMATS
-from .namespaces import BASE, DATASET, ID, METADATA_GRAPH, PREFIXES, new_graph
+from .namespaces import BASE, DATASET, ID, LINKS_GRAPH, METADATA_GRAPH, new_graph
 
 LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
 
-JSONLD_CONTEXT: dict[str, str] = {**PREFIXES, "id": str(ID)}
-"""The JSON-LD context, also published as ``ontology/context.jsonld``."""
+JSONLD_CONTEXT = jsonld.CONTEXT
 
 
 def creation_date() -> dt.date:
@@ -81,50 +79,62 @@ def graph_payloads(built: Built) -> dict[URIRef, bytes]:
     return payloads
 
 
-def _nquads(built: Built) -> bytes:
-    return built.nq + in_graph(_metadata_nt(built), str(METADATA_GRAPH))
+def _units(built: Built) -> Iterator[tuple[str, bytes]]:
+    """Each unit's named graph and N-Triples (cut out of ``kg.nt``), then the dataset
+    description's, in output order."""
+    nt = built.nt
+    for graph, start, end in built.layout:
+        if end > start:
+            yield graph, nt[start:end]
+    yield str(METADATA_GRAPH), _metadata_nt(built)
 
 
-def trig(built: Built) -> bytes:
-    parsed = ox.parse(_nquads(built), format=ox.RdfFormat.N_QUADS)
-    out = ox.serialize(parsed, format=ox.RdfFormat.TRIG, prefixes=PREFIXES)
-    assert out is not None
-    return tidy_prefixes(out)
+def _ntriples(built: Built) -> Iterator[bytes]:
+    yield built.nt
+    yield _metadata_nt(built)
 
 
-def _canonical_json(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {
-            k: (_canonical_json(v) if k != "@list" else [_canonical_json(i) for i in v])
-            for k, v in value.items()
-        }
-    if isinstance(value, list):
-        items = [_canonical_json(i) for i in value]
-        return sorted(items, key=lambda i: json.dumps(i, sort_keys=True, ensure_ascii=False))
-    return value
+def _nquads(built: Built) -> Iterator[bytes]:
+    for graph, nt in _units(built):
+        yield in_graph(nt, graph)
 
 
-def jsonld(nt: bytes) -> bytes:
-    g = new_graph()
-    g.parse(data=nt, format="nt")
-    raw = g.serialize(format="json-ld", context=JSONLD_CONTEXT, auto_compact=True)
-    doc = _canonical_json(json.loads(raw))
-    return (json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
-
-
-def _turtle(built: Built) -> bytes:
-    """kg.ttl with the dataset description as one more block (its subject is in no unit)."""
+def _metadata_turtle(built: Built) -> bytes:
+    """The dataset description as Turtle without prefix lines (its subject is in no unit)."""
     block = turtle_of_sorted(_metadata_nt(built)).split(b"\n")
-    body = b"\n".join(line for line in block if not line.startswith(b"@prefix ")).lstrip(b"\n")
-    return built.ttl + body
+    return b"\n".join(line for line in block if not line.startswith(b"@prefix ")).lstrip(b"\n")
+
+
+def _turtle(built: Built) -> Iterator[bytes]:
+    """kg.ttl with the dataset description as one more block."""
+    yield built.ttl
+    yield _metadata_turtle(built)
+
+
+def _trig(built: Built) -> Iterator[bytes]:
+    """Each unit's Turtle (cut out of ``kg.ttl``) as the body of its named graph, under
+    kg.ttl's one prefix block; then the dataset description's graph."""
+    ttl = built.ttl
+    yield ttl[: built.turtle_spans[0][0]]  # the prefixes (the ontology's unit comes first)
+    for (graph, start, end), (t_start, t_end) in zip(built.layout, built.turtle_spans, strict=True):
+        if end > start:
+            yield b"<%s> {\n%s}\n\n" % (graph.encode(), ttl[t_start:t_end].rstrip(b"\n") + b"\n")
+    yield b"<%s> {\n%s}\n" % (str(METADATA_GRAPH).encode(), _metadata_turtle(built))
+
+
+def _jsonld(built: Built) -> Iterator[bytes]:
+    """One node object a subject: the links' triples in their entity's node."""
+    links = str(LINKS_GRAPH)
+    merged = b"".join(built.nt[start:end] for graph, start, end in built.layout if graph == links)
+    return jsonld.document((nt for graph, nt in _units(built) if graph != links), merged)
 
 
 @dataclass(frozen=True)
 class Format:
-    """An export format: its writer (what was built to the file's bytes), file suffix, media
-    type, whether it keeps the named graphs, and what it is, for ``--help``."""
+    """An export format: its writer (what was built to the file's bytes, in chunks), file
+    suffix, media type, whether it keeps the named graphs, and what it is, for ``--help``."""
 
-    write: Callable[[Built], bytes]
+    write: Callable[[Built], Iterator[bytes]]
     suffix: str
     media_type: str
     named_graphs: bool
@@ -132,45 +142,27 @@ class Format:
 
 
 FORMATS: dict[str, Format] = {
-    "turtle": Format(
-        _turtle,
-        "ttl",
-        "text/turtle",
-        False,
-        EXPORT_FORMATS["turtle"],
-    ),
-    "nt": Format(
-        lambda built: built.nt + _metadata_nt(built),
-        "nt",
-        "application/n-triples",
-        False,
-        EXPORT_FORMATS["nt"],
-    ),
-    "jsonld": Format(
-        lambda built: jsonld(built.nt + _metadata_nt(built)),
-        "jsonld",
-        "application/ld+json",
-        False,
-        EXPORT_FORMATS["jsonld"],
-    ),
-    "trig": Format(trig, "trig", "application/trig", True, EXPORT_FORMATS["trig"]),
-    "nquads": Format(
-        _nquads,
-        "nq",
-        "application/n-quads",
-        True,
-        EXPORT_FORMATS["nquads"],
-    ),
+    "turtle": Format(_turtle, "ttl", "text/turtle", False, EXPORT_FORMATS["turtle"]),
+    "nt": Format(_ntriples, "nt", "application/n-triples", False, EXPORT_FORMATS["nt"]),
+    "jsonld": Format(_jsonld, "jsonld", "application/ld+json", False, EXPORT_FORMATS["jsonld"]),
+    "trig": Format(_trig, "trig", "application/trig", True, EXPORT_FORMATS["trig"]),
+    "nquads": Format(_nquads, "nq", "application/n-quads", True, EXPORT_FORMATS["nquads"]),
 }
 """The formats of ``kg export -f``, by name."""
 
 
-def serialize(built: Built, fmt: str) -> bytes:
-    """The whole dataset in the format named ``fmt`` (a key of ``FORMATS``)."""
+def chunks(built: Built, fmt: str) -> Iterator[bytes]:
+    """The whole dataset in the format named ``fmt`` (a key of ``FORMATS``), in pieces
+    (about one unit each) to write one after the other: what ``kg export`` streams."""
     return FORMATS[fmt].write(built)
+
+
+def serialize(built: Built, fmt: str) -> bytes:
+    """The whole dataset in the format named ``fmt``, in one piece."""
+    return b"".join(chunks(built, fmt))
 
 
 def context_document() -> bytes:
     """The published JSON-LD context (``ontology/context.jsonld``)."""
-    doc = {"@context": dict(sorted(JSONLD_CONTEXT.items()))}
+    doc = {"@context": jsonld.context()}
     return (json.dumps(doc, indent=2, ensure_ascii=False) + "\n").encode("utf-8")

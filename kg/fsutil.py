@@ -21,7 +21,7 @@ import errno
 import os
 import stat
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from .errors import FileError, Location
@@ -68,19 +68,24 @@ def read_regular(path: Path) -> bytes:
             raise FileError(f"cannot read: {reason(e)}", Location(path)) from None
 
 
-def write_atomic(path: Path, data: bytes, sync: bool = True, mode: int | None = None) -> None:
-    """Write ``data`` to a temporary file beside ``path``, then rename it over ``path``.
+def write_atomic(
+    path: Path, data: bytes | Iterable[bytes], sync: bool = True, mode: int | None = None
+) -> None:
+    """Write ``data`` (bytes, or chunks of them) to a temporary file beside ``path``, then
+    rename it over ``path``.
 
     ``sync=False`` skips the fsync: for files whose reader checks them (the build cache).
     ``mode``: the new file's permission bits (default: 0o666 less the umask). Raises OSError;
-    the temporary file is removed, and ``path`` is as it was.
+    the temporary file is removed, and ``path`` is as it was (also when making a chunk
+    raises).
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:
             os.fchmod(f.fileno(), 0o666 & ~_UMASK if mode is None else mode)
-            f.write(data)
+            for chunk in _chunks(data):
+                f.write(chunk)
             if sync:
                 f.flush()
                 os.fsync(f.fileno())
@@ -99,9 +104,10 @@ def located(path: Path, doing: str = "cannot write", after: str = "") -> Iterato
         raise FileError(f"{doing}: {reason(e)}{after}", Location(path)) from None
 
 
-def write_output(path: Path, data: bytes, *, new: bool = False) -> None:
-    """Write a file the user asked for (see the module docstring); ``new``: refuse a path
-    that exists, even as a dangling link, and never replace one made meanwhile.
+def write_output(path: Path, data: bytes | Iterable[bytes], *, new: bool = False) -> None:
+    """Write a file the user asked for (see the module docstring): ``data`` is its bytes, or
+    chunks of them written as they come; ``new``: refuse a path that exists, even as a
+    dangling link, and never replace one made meanwhile.
 
     A regular file that is replaced keeps its permission bits. On a ``FileError`` a
     regular file is as it was; a stream or device may have received part of ``data``.
@@ -159,7 +165,11 @@ def _system_link(path: Path) -> bool:
     return False
 
 
-def _write_new(path: Path, data: bytes) -> None:
+def _chunks(data: bytes | Iterable[bytes]) -> Iterable[bytes]:
+    return (data,) if isinstance(data, bytes) else data
+
+
+def _write_new(path: Path, data: bytes | Iterable[bytes]) -> None:
     """Create ``path`` holding ``data``, whole or not at all, failing if it exists: a
     temporary file hard-linked to the name (a link, unlike a rename, never replaces)."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -167,7 +177,8 @@ def _write_new(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as f:
             os.fchmod(f.fileno(), 0o666 & ~_UMASK)
-            f.write(data)
+            for chunk in _chunks(data):
+                f.write(chunk)
             f.flush()
             os.fsync(f.fileno())
         try:
@@ -178,16 +189,17 @@ def _write_new(path: Path, data: bytes) -> None:
         Path(tmp).unlink(missing_ok=True)
 
 
-def _write_through(target: Path, data: bytes) -> None:
+def _write_through(target: Path, data: bytes | Iterable[bytes]) -> None:
     """Open a FIFO, device or terminal and write to it (no O_TRUNC, no O_CREAT: nothing is
     made or renamed)."""
     fd = os.open(target, os.O_WRONLY | os.O_NOCTTY)
     try:
-        view = memoryview(data)
-        while view:
-            n = os.write(fd, view)
-            if n == 0:
-                raise OSError(errno.EIO, os.strerror(errno.EIO))
-            view = view[n:]
+        for chunk in _chunks(data):
+            view = memoryview(chunk)
+            while view:
+                n = os.write(fd, view)
+                if n == 0:
+                    raise OSError(errno.EIO, os.strerror(errno.EIO))
+                view = view[n:]
     finally:
         os.close(fd)

@@ -584,7 +584,17 @@ def void_graph(ex: Explorer, endpoint: URIRef | None) -> Graph:
     ]
     articles = len(sources)
     built = Built(
-        None, 0, articles, int(str(counts["t"])), int(str(counts["s"])), sources, [], 0, 0, False
+        None,
+        0,
+        articles,
+        int(str(counts["t"])),
+        int(str(counts["s"])),
+        sources,
+        [],
+        0,
+        0,
+        False,
+        [],
     )
     g = metadata(built)
     if endpoint is not None:

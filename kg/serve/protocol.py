@@ -15,7 +15,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from rdflib import BNode, Graph, Literal, URIRef
 
-from ..export import jsonld
+from .. import jsonld
 from ..results import Rows, csv_text, json_text, tsv_text
 
 SELECT_TYPES = {
@@ -114,7 +114,7 @@ def graph_answer(graph: Graph, fmt: str) -> Answer:
     if fmt == "nt":
         body = b"".join(sorted(line + b"\n" for line in nt.splitlines() if line.strip()))
     elif fmt == "jsonld":
-        body = jsonld(nt)
+        body = jsonld.of_graph(graph)
     else:
         fmt = "turtle"
         body = graph.serialize(format="turtle", encoding="utf-8")
