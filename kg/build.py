@@ -921,6 +921,7 @@ class Cache:
                 subjects=figures["subjects"],
                 sources=figures["sources"],
                 layout=[(g, a, b) for g, a, b in figures["layout"]],
+                turtle_spans=[(a, b) for a, b in figures["turtle_spans"]],
                 reparsed=0,
                 revalidated=0,
                 full_validation=False,
@@ -1071,6 +1072,7 @@ def _figures(built: Built) -> dict[str, Any]:
         "subjects": built.subjects,
         "sources": built.sources,
         "layout": [list(span) for span in built.layout],
+        "turtle_spans": [list(span) for span in built.turtle_spans],
     }
 
 
