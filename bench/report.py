@@ -1,12 +1,15 @@
 """Markdown tables of benchmark results: `python -m bench.report [bench/results.json]`.
 
-One column per corpus size (the median of the runs), and for each stored query how many
-times faster pyoxigraph answered than rdflib's engine on the same data.
+One column per corpus size (the median of the runs), for each stored query how many times
+faster pyoxigraph answered than rdflib's engine on the same data, and how each cost grows
+from one size to the next (the exponent).
 """
 
 from __future__ import annotations
 
+import itertools
 import json
+import math
 import statistics
 import sys
 from pathlib import Path
@@ -61,9 +64,52 @@ def tables(results: dict[str, dict[str, list[float]]]) -> str:
     return "\n".join(lines) + "\n"
 
 
+GROWTH = [
+    "cold kg build (s)",
+    "cold kg build peak memory, all processes (MB)",
+    "kg build after one article changed (s)",
+    "kg build with nothing changed (s)",
+    "lower bound: libyaml (C) loads every file, one core (s)",
+    "lower bound: pyoxigraph parses kg.nt (s)",
+    "lower bound: pyoxigraph loads kg.nt into memory (s)",
+    "open the on-disk store (s)",
+    "kg --version (s)",
+]
+"""The measures whose growth with the corpus ``growth`` shows, then each stored query's
+whole `kg query run` process."""
+
+
+def growth(results: dict[str, dict[str, list[float]]]) -> str:
+    """How each cost grows from one size to the next: the exponent k of cost ~ N^k
+    (log of the ratio of the medians over log of the ratio of the sizes)."""
+    sizes = sorted(results, key=int)
+    pairs = list(itertools.pairwise(sizes))
+    keys = GROWTH + sorted(
+        {k for n in sizes for k in results[n] if k.endswith(": kg query run, whole process (s)")}
+    )
+    head = "| measure | " + " | ".join(f"{int(a):,} → {int(b):,}" for a, b in pairs) + " |"
+    lines = [head, "|---|" + "---:|" * len(pairs)]
+    for key in keys:
+        cells = []
+        for a, b in pairs:
+            va, vb = results[a].get(key), results[b].get(key)
+            if not va or not vb:
+                cells.append("n/a")
+                continue
+            ratio = statistics.median(vb) / max(statistics.median(va), 1e-6)
+            cells.append(f"{math.log(ratio) / math.log(int(b) / int(a)):.2f}")
+        name = key.removesuffix(": kg query run, whole process (s)").removeprefix("query ")
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
 def main() -> None:
     path = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "bench" / "results.json"
-    print(tables(json.loads(path.read_text())), end="")
+    results = json.loads(path.read_text())
+    print(tables(results), end="")
+    if len(results) > 1:
+        print("\nGrowth: the exponent k of cost ~ N^k between two sizes\n")
+        print(growth(results), end="")
 
 
 if __name__ == "__main__":
