@@ -27,6 +27,7 @@ from .engine import Engine
 from .engine import open as open_engine
 from .errors import UsageError
 from .export import chunks, serialize
+from .fsutil import pieces
 from .links import default_links
 from .results import Rows, Term
 
@@ -177,7 +178,8 @@ class Project:
         """``export`` in pieces (about one extraction file each), to write one after the
         other without holding the whole export: what ``kg export`` writes. The build runs
         (and fails, if it does) before the first piece."""
-        return chunks(self.build(same_sources=True), fmt)
+        built = self.build(same_sources=True)
+        return (piece for chunk in chunks(built, fmt) for piece in pieces(chunk))
 
     def stored_queries(self) -> dict[str, q.StoredQuery]:
         return q.stored_queries(self.queries)

@@ -71,7 +71,7 @@ from .extraction import (
     index_entities,
     read_file,
 )
-from .fsutil import located, read_regular, reason, write_atomic
+from .fsutil import copy_range, located, read_regular, reason, write_atomic
 from .links import apply_links
 from .model import Actor, Article, Corpus, Entity, Event, ExtractionFile, Place, Work
 from .namespaces import LINKS_GRAPH, ONTOLOGY_GRAPH, PREFIXES, N, new_graph
@@ -233,6 +233,7 @@ class Built:
     turtle_spans: list[tuple[int, int]]  # (start, end) in ``ttl`` of each unit of ``layout``
     written: bool = False  # False when the outputs already were what this build made
     make: Callable[[str], bytes] = field(repr=False, default=lambda name: b"")
+    folder: Path | None = None  # the version folder holding the outputs, once written
 
     @property
     def outputs(self) -> list[Path]:
@@ -749,6 +750,7 @@ class Cache:
             and self.state() == summary
         ):
             built.make = partial(_read_output, current)
+            built.folder = self.out / os.readlink(current)
             self.tidy()
             return False
         made: list[Path] = []  # what this build created, removed again if it fails
@@ -775,6 +777,7 @@ class Cache:
                 f"cannot write the build: {reason(e)} ({kept})", Location(self.out)
             ) from None
         built.make = partial(_read_output, versions / name)  # what is on disk now
+        built.folder = versions / name
         with contextlib.suppress(OSError):  # after the switch: tidying, never a failure
             _fsync_dir(self.out)
         with contextlib.suppress(OSError):
@@ -856,8 +859,7 @@ class Cache:
                 if isinstance(piece, bytes):
                     f.write(piece)
                     continue
-                f.flush()
-                _copy_range(src, f, *piece)
+                copy_range(src, f, *piece)
             f.flush()
             os.fsync(f.fileno())
 
@@ -926,6 +928,7 @@ class Cache:
                 revalidated=0,
                 full_validation=False,
                 make=partial(_read_output, version),
+                folder=version,
             )
         except (KgError, OSError, ValueError, KeyError, TypeError, AttributeError):
             return None
@@ -1010,27 +1013,6 @@ def _changed(
         removed += rest
         added += new_rest
     return removed, added
-
-
-def _copy_range(src: Any, dst: Any, start: int, end: int) -> None:
-    """Bytes ``start`` to ``end`` of the file ``src`` appended to ``dst`` (flushed), copied by
-    the kernel where the file system can (``copy_file_range``), else read and written."""
-    while start < end:
-        try:
-            copied = os.copy_file_range(src.fileno(), dst.fileno(), end - start, start)
-        except OSError as e:
-            if e.errno not in (errno.EXDEV, errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
-                raise
-            copied = 0
-        if copied <= 0:  # not supported here, or a short file: the slow way
-            src.seek(start)
-            data = src.read(min(end - start, 64 << 20))
-            if not data:
-                raise OSError(errno.EIO, f"{src.name} is shorter than its index says")
-            dst.write(data)
-            dst.flush()
-            copied = len(data)
-        start += copied
 
 
 @contextlib.contextmanager

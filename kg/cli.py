@@ -24,7 +24,7 @@ from . import __version__, choices
 from .choices import EXPORT_FORMATS, Validator
 from .choices import RESULT_FORMATS as FORMATS
 from .errors import KgError, Location, UsageError, ValidationFailed
-from .fsutil import write_output
+from .fsutil import Chunk, pieces, write_output
 
 
 def lazy(name: str) -> ModuleType:
@@ -659,21 +659,22 @@ def export(
     """
     if ontology_docs:
         data = docs.ontology_markdown(onto.load("ontology.ttl", ontology)).encode("utf-8")
-        pieces: Iterator[bytes] = iter([data])
+        parts: Iterator[Chunk] = iter([data])
     else:  # the build first (its errors before any output), then the export, streamed
-        pieces = exporting.chunks(_build(extractions, ontology, out, sources, links=links), fmt)
+        parts = exporting.chunks(_build(extractions, ontology, out, sources, links=links), fmt)
     size = 0
 
-    def counted() -> Iterator[bytes]:
+    def counted() -> Iterator[Chunk]:
         nonlocal size
-        for piece in pieces:
-            size += len(piece)
-            yield piece
+        for part in parts:
+            size += len(part)
+            yield part
 
     if output is None or str(output) == "-":
         stream = sys.stdout.buffer
-        for piece in pieces:
-            stream.write(piece)
+        for part in parts:
+            for piece in pieces(part):
+                stream.write(piece)
         stream.flush()
     else:
         write_output(output, counted())

@@ -22,6 +22,7 @@ from rdflib.namespace import DCAT, DCTERMS, RDF, VOID, XSD
 from . import jsonld, oxi
 from .build import Built, in_graph, turtle_of_sorted
 from .choices import EXPORT_FORMATS
+from .fsutil import Chunk, FileRange
 from .namespaces import BASE, DATASET, ID, LINKS_GRAPH, METADATA_GRAPH, new_graph
 
 LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
@@ -89,8 +90,17 @@ def _units(built: Built) -> Iterator[tuple[str, bytes]]:
     yield str(METADATA_GRAPH), _metadata_nt(built)
 
 
-def _ntriples(built: Built) -> Iterator[bytes]:
-    yield built.nt
+def _built_file(built: Built, name: str) -> Chunk:
+    """The built output ``name`` as a chunk: a range of the file on disk (which the writer
+    copies in the kernel), else its bytes."""
+    if built.folder is not None:
+        path = built.folder / name
+        return FileRange(path, 0, path.stat().st_size)
+    return built.nt if name == "kg.nt" else built.ttl
+
+
+def _ntriples(built: Built) -> Iterator[Chunk]:
+    yield _built_file(built, "kg.nt")
     yield _metadata_nt(built)
 
 
@@ -105,9 +115,9 @@ def _metadata_turtle(built: Built) -> bytes:
     return b"\n".join(line for line in block if not line.startswith(b"@prefix ")).lstrip(b"\n")
 
 
-def _turtle(built: Built) -> Iterator[bytes]:
+def _turtle(built: Built) -> Iterator[Chunk]:
     """kg.ttl with the dataset description as one more block."""
-    yield built.ttl
+    yield _built_file(built, "kg.ttl")
     yield _metadata_turtle(built)
 
 
@@ -134,7 +144,7 @@ class Format:
     """An export format: its writer (what was built to the file's bytes, in chunks), file
     suffix, media type, whether it keeps the named graphs, and what it is, for ``--help``."""
 
-    write: Callable[[Built], Iterator[bytes]]
+    write: Callable[[Built], Iterator[Chunk]]
     suffix: str
     media_type: str
     named_graphs: bool
@@ -151,15 +161,16 @@ FORMATS: dict[str, Format] = {
 """The formats of ``kg export -f``, by name."""
 
 
-def chunks(built: Built, fmt: str) -> Iterator[bytes]:
+def chunks(built: Built, fmt: str) -> Iterator[Chunk]:
     """The whole dataset in the format named ``fmt`` (a key of ``FORMATS``), in pieces
-    (about one unit each) to write one after the other: what ``kg export`` streams."""
+    (about one unit each, or a range of a built file) to write one after the other: what
+    ``kg export`` streams (``fsutil.write_output`` takes them)."""
     return FORMATS[fmt].write(built)
 
 
 def serialize(built: Built, fmt: str) -> bytes:
     """The whole dataset in the format named ``fmt``, in one piece."""
-    return b"".join(chunks(built, fmt))
+    return b"".join(c.read() if isinstance(c, FileRange) else c for c in chunks(built, fmt))
 
 
 def context_document() -> bytes:

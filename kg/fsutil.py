@@ -22,7 +22,9 @@ import os
 import stat
 import tempfile
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from .errors import FileError, Location
 
@@ -68,9 +70,7 @@ def read_regular(path: Path) -> bytes:
             raise FileError(f"cannot read: {reason(e)}", Location(path)) from None
 
 
-def write_atomic(
-    path: Path, data: bytes | Iterable[bytes], sync: bool = True, mode: int | None = None
-) -> None:
+def write_atomic(path: Path, data: Data, sync: bool = True, mode: int | None = None) -> None:
     """Write ``data`` (bytes, or chunks of them) to a temporary file beside ``path``, then
     rename it over ``path``.
 
@@ -84,8 +84,7 @@ def write_atomic(
     try:
         with os.fdopen(fd, "wb") as f:
             os.fchmod(f.fileno(), 0o666 & ~_UMASK if mode is None else mode)
-            for chunk in _chunks(data):
-                f.write(chunk)
+            _write_chunks(f, data)
             if sync:
                 f.flush()
                 os.fsync(f.fileno())
@@ -104,7 +103,7 @@ def located(path: Path, doing: str = "cannot write", after: str = "") -> Iterato
         raise FileError(f"{doing}: {reason(e)}{after}", Location(path)) from None
 
 
-def write_output(path: Path, data: bytes | Iterable[bytes], *, new: bool = False) -> None:
+def write_output(path: Path, data: Data, *, new: bool = False) -> None:
     """Write a file the user asked for (see the module docstring): ``data`` is its bytes, or
     chunks of them written as they come; ``new``: refuse a path that exists, even as a
     dangling link, and never replace one made meanwhile.
@@ -165,11 +164,80 @@ def _system_link(path: Path) -> bool:
     return False
 
 
-def _chunks(data: bytes | Iterable[bytes]) -> Iterable[bytes]:
+@dataclass(frozen=True)
+class FileRange:
+    """Bytes ``start`` to ``end`` of the file at ``path``, as a chunk to write: the writers
+    here copy it in the kernel where the file system can (``copy_range``)."""
+
+    path: Path
+    start: int
+    end: int
+
+    def __len__(self) -> int:
+        return self.end - self.start
+
+    def read(self) -> bytes:
+        with open(self.path, "rb") as f:
+            f.seek(self.start)
+            return f.read(self.end - self.start)
+
+
+Chunk = bytes | FileRange
+Data = bytes | Iterable[Chunk]
+
+
+def copy_range(src: IO[bytes], dst: IO[bytes], start: int, end: int) -> None:
+    """Bytes ``start`` to ``end`` of the file ``src`` appended to ``dst`` (flushed), copied by
+    the kernel where the file system can (``copy_file_range``), else read and written."""
+    dst.flush()
+    while start < end:
+        try:
+            copied = os.copy_file_range(src.fileno(), dst.fileno(), end - start, start)
+        except OSError as e:
+            if e.errno not in (errno.EXDEV, errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
+                raise
+            copied = 0
+        if copied <= 0:  # not supported here, or a short file: the slow way
+            src.seek(start)
+            data = src.read(min(end - start, 64 << 20))
+            if not data:
+                raise OSError(errno.EIO, f"{src.name} is shorter than expected")
+            dst.write(data)
+            dst.flush()
+            copied = len(data)
+        start += copied
+
+
+def _chunks(data: Data) -> Iterable[Chunk]:
     return (data,) if isinstance(data, bytes) else data
 
 
-def _write_new(path: Path, data: bytes | Iterable[bytes]) -> None:
+def _write_chunks(f: IO[bytes], data: Data) -> None:
+    for chunk in _chunks(data):
+        if isinstance(chunk, FileRange):
+            with open(chunk.path, "rb") as src:
+                copy_range(src, f, chunk.start, chunk.end)
+        else:
+            f.write(chunk)
+
+
+def pieces(chunk: Chunk) -> Iterator[bytes]:
+    """A chunk as bytes, a file range read 64 MB at a time."""
+    if isinstance(chunk, bytes):
+        yield chunk
+        return
+    with open(chunk.path, "rb") as src:
+        src.seek(chunk.start)
+        left = chunk.end - chunk.start
+        while left > 0:
+            data = src.read(min(left, 64 << 20))
+            if not data:
+                raise OSError(errno.EIO, f"{chunk.path} is shorter than expected")
+            left -= len(data)
+            yield data
+
+
+def _write_new(path: Path, data: Data) -> None:
     """Create ``path`` holding ``data``, whole or not at all, failing if it exists: a
     temporary file hard-linked to the name (a link, unlike a rename, never replaces)."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -177,8 +245,7 @@ def _write_new(path: Path, data: bytes | Iterable[bytes]) -> None:
     try:
         with os.fdopen(fd, "wb") as f:
             os.fchmod(f.fileno(), 0o666 & ~_UMASK)
-            for chunk in _chunks(data):
-                f.write(chunk)
+            _write_chunks(f, data)
             f.flush()
             os.fsync(f.fileno())
         try:
@@ -189,17 +256,18 @@ def _write_new(path: Path, data: bytes | Iterable[bytes]) -> None:
         Path(tmp).unlink(missing_ok=True)
 
 
-def _write_through(target: Path, data: bytes | Iterable[bytes]) -> None:
+def _write_through(target: Path, data: Data) -> None:
     """Open a FIFO, device or terminal and write to it (no O_TRUNC, no O_CREAT: nothing is
     made or renamed)."""
     fd = os.open(target, os.O_WRONLY | os.O_NOCTTY)
     try:
         for chunk in _chunks(data):
-            view = memoryview(chunk)
-            while view:
-                n = os.write(fd, view)
-                if n == 0:
-                    raise OSError(errno.EIO, os.strerror(errno.EIO))
-                view = view[n:]
+            for piece in pieces(chunk):
+                view = memoryview(piece)
+                while view:
+                    n = os.write(fd, view)
+                    if n == 0:
+                        raise OSError(errno.EIO, os.strerror(errno.EIO))
+                    view = view[n:]
     finally:
         os.close(fd)
