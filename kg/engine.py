@@ -8,8 +8,11 @@ rdflib's own SPARQL engine, and a remote SPARQL 1.1 endpoint.
 All engines share what happens around the engine itself, here and only here:
 
 - update requests (INSERT, DELETE, LOAD, CLEAR...) are refused before any engine sees them;
-- parameters are bound as RDF terms (pyoxigraph ``substitutions``, rdflib ``initBindings``,
-  a ``VALUES`` block of N-Triples terms for an endpoint), never pasted in as text;
+- parameters are bound as RDF terms, never as query text: pyoxigraph and an endpoint get
+  each term written into the query, escaped so that it can only be that term, where that
+  keeps the query's meaning (``sparqltext.inlined``; planners use constants), else
+  pyoxigraph ``substitutions`` and a ``VALUES`` block for an endpoint; rdflib
+  ``initBindings``;
 - a federated query (``SERVICE``, which makes the engine call other servers) is refused unless
   allowed (``allow_service``), and so is a dataset clause (``FROM``, ``FROM NAMED``: rdflib
   would fetch the IRI from the web), wherever the keyword is (subqueries too), but never for
@@ -570,8 +573,9 @@ class RdflibEngine(Engine):
 class RemoteEngine(Engine):
     """A SPARQL 1.1 Protocol endpoint (see ``kg.remote``). The query is checked by rdflib's
     parser first, so that a syntax error is reported at the line and column of the text as
-    written; then the project's prefixes it does not declare are added, and the parameters as
-    a VALUES block."""
+    written; then the project's prefixes it does not declare are added, and the parameters
+    written into the text (``sparqltext.inlined``: a server plans with the constants), or
+    where that would change the query's meaning, as a VALUES block."""
 
     name = "endpoint"
     is_remote = True
@@ -587,7 +591,8 @@ class RemoteEngine(Engine):
             parseQuery(text)
         except ParseException as e:
             raise rdflib_syntax_error(e, where) from None
-        sent = with_prefixes(with_values(text, bindings), PREFIXES)
+        written = inlined(text, bindings) if bindings else None
+        sent = with_prefixes(written or with_values(text, bindings), PREFIXES)
         seconds = getattr(_this_query, "timeout", self.timeout)
         response = remote.send_query(self.session, self.endpoint, sent, form, seconds)
         answer = remote.read_answer(response, form, self.endpoint)

@@ -857,3 +857,34 @@ def test_serve_refuses_before_binding(tmp_path: Path) -> None:
     open_edits = CliRunner().invoke(cli, ["serve", "--host", "0.0.0.0", "--allow-edits"])
     assert open_edits.exit_code == 2
     assert "--allow-edits on 0.0.0.0 (not loopback) needs --token" in open_edits.stderr
+
+
+def test_a_page_asked_for_again_is_given_again_without_querying(project: kg.Project) -> None:
+    """The served graph never changes, so a GET answered once (by URL and Accept) is kept:
+    the same bytes, the same type, no query run; another Accept is another answer."""
+    app = create_app(project)
+    client = TestClient(app)
+    ex = app.state.explorer
+    calls = []
+    query = ex.engine.query
+
+    def counted(*args: object, **kwargs: object) -> object:
+        calls.append(args[0])
+        return query(*args, **kwargs)  # type: ignore[arg-type]
+
+    ex.engine.query = counted
+    path = "/id/actor/kataeb-hezbollah"
+    first = client.get(path, headers={"accept": "text/html"})
+    asked = len(calls)
+    again = client.get(path, headers={"accept": "text/html"})
+    assert asked > 0 and len(calls) == asked
+    assert (again.status_code, again.content, again.headers["content-type"]) == (
+        first.status_code,
+        first.content,
+        first.headers["content-type"],
+    )
+    turtle = client.get(path, headers={"accept": "text/turtle"})
+    assert turtle.headers["content-type"].startswith("text/turtle") and len(calls) > asked
+    assert client.get("/id/actor/no-such-actor").status_code == 404
+    assert len(ex.answers) == 2  # an error is not kept
+    assert all(answer.status_code == 200 for answer in ex.answers.values())

@@ -10,6 +10,7 @@ files: no path in a URL ever names a file.
 from __future__ import annotations
 
 import secrets
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -55,6 +56,10 @@ CORS_PATHS = ("/sparql", "/id/", "/vocab/", "/ontology", "/.well-known/void")
 """What other sites' scripts may read (never the review page)."""
 
 
+KEPT_ANSWERS = 256
+KEPT_BYTES = 4 << 20
+
+
 def load_engine(project: Project) -> Engine:
     """The engine the explorer answers from, loaded once: the project's built graph in the
     embedded store. (The one place to change to open a persistent store instead.)"""
@@ -83,6 +88,10 @@ class Explorer:
         self.csrf = secrets.token_urlsafe(32)
         self.ontology_ttl = read_regular(project.ontology / "ontology.ttl")
         self.kept: dict[str, Response] = {}
+        self.answers: OrderedDict[str, Response] = OrderedDict()
+        """The last pages given (``KEPT_ANSWERS``, each at most ``KEPT_BYTES``), by URL and
+        Accept header: the graph is loaded once, so a page is the same until the server
+        restarts."""
 
     def html(self, template: str, path: str, status: int = 200, **context: Any) -> Response:
         return HTMLResponse(self.render.page(template, path, **context), status_code=status)
@@ -120,12 +129,30 @@ def create_app(
     ex = Explorer(project, allow_edits=allow_edits, token=token, editor=editor)
 
     async def page(request: Request, work: Callable[[], Response]) -> Response:
+        key = None
+        if request.method == "GET":  # the graph never changes while it is served
+            key = f"{request.url.path}?{request.url.query}\n{request.headers.get('accept', '')}"
+            kept = ex.answers.get(key)
+            if kept is not None:
+                ex.answers.move_to_end(key)
+                return Response(kept.body, kept.status_code, headers=dict(kept.headers))
         try:
-            return await run_in_threadpool(work)
+            response = await run_in_threadpool(work)
         except UsageError as e:
             return ex.error(request, 400, str(e))
         except KgError as e:
             return ex.error(request, status_of(e), str(e))
+        body = getattr(response, "body", None)
+        if (
+            key is not None
+            and response.status_code == 200
+            and body is not None
+            and (len(body) <= KEPT_BYTES)
+        ):
+            ex.answers[key] = response
+            while len(ex.answers) > KEPT_ANSWERS:
+                ex.answers.popitem(last=False)
+        return response
 
     async def home(request: Request) -> Response:
         return await page(
