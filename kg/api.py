@@ -16,20 +16,19 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rdflib import BNode, Graph, Literal, URIRef
 
 from . import queries as q
-from .build import Built, build, built_with_sources
 from .choices import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT, Validator
 from .engine import Engine
 from .engine import open as open_engine
 from .errors import UsageError
-from .export import chunks, serialize
-from .fsutil import pieces
-from .links import default_links
 from .results import Rows, Term
+
+if TYPE_CHECKING:
+    from .build import Built
 
 Value = str | int | bool | Decimal | float | dt.date | dt.datetime | None
 """A cell as a Python value: IRIs and blank nodes as strings, literals by their datatype
@@ -130,6 +129,8 @@ class Project:
     def links_file(self) -> Path | None:
         """The links file to build with: the one given, else ``links/wikidata.csv`` beside
         the extractions folder if it exists."""
+        from .links import default_links  # the build's modules: imported when used
+
         if self.links is not None:
             return self.links
         default = default_links(self.extractions)
@@ -139,6 +140,8 @@ class Project:
         """The source texts to check quotes against: the folder given, else the one the
         current build of these extraction files in ``out`` used (so an export or a push
         gives what was built)."""
+        from .build import built_with_sources
+
         if self.sources is not None:
             return self.sources
         return built_with_sources(self.out, self.extractions)
@@ -153,6 +156,8 @@ class Project:
         """Build (``kg build``; ``write=False`` is ``kg validate``); raise
         ``kg.errors.ValidationFailed`` with every located problem. With ``same_sources``
         and no sources given, check quotes against the sources the current build used."""
+        from .build import build
+
         return build(
             self.extractions,
             self.ontology,
@@ -172,12 +177,17 @@ class Project:
     def export(self, fmt: str = "turtle") -> bytes:
         """The whole dataset in ``fmt`` (a key of ``kg.export.FORMATS``), built first (with
         the current build's sources, so the quote offsets it recorded are kept)."""
+        from .export import serialize
+
         return serialize(self.build(same_sources=True), fmt)
 
     def export_chunks(self, fmt: str = "turtle") -> Iterator[bytes]:
         """``export`` in pieces (about one extraction file each), to write one after the
         other without holding the whole export: what ``kg export`` writes. The build runs
         (and fails, if it does) before the first piece."""
+        from .export import chunks
+        from .fsutil import pieces
+
         built = self.build(same_sources=True)
         return (piece for chunk in chunks(built, fmt) for piece in pieces(chunk))
 

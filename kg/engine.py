@@ -38,15 +38,11 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pyoxigraph as ox
-from pyparsing import ParseException
 from rdflib import Graph, URIRef, Variable
-from rdflib.plugins.sparql import prepareQuery
-from rdflib.plugins.sparql.parser import parseQuery
 
-from . import remote
 from . import store as kgstore
 from .choices import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT, Kind
 from .errors import DataError, KgError, Location, UsageError
@@ -63,6 +59,9 @@ from .sparqltext import (
     with_prefixes,
     with_values,
 )
+
+if TYPE_CHECKING:
+    from pyparsing import ParseException
 
 ENGINES = tuple(k.value for k in Kind)
 Result = Rows | bool | Graph
@@ -548,6 +547,9 @@ class RdflibEngine(Engine):
         return cls(g)
 
     def _run(self, text: str, bindings: dict[Variable, Any], where: Where, form: str) -> Result:
+        from pyparsing import ParseException  # rdflib's SPARQL parser: only when used
+        from rdflib.plugins.sparql import prepareQuery
+
         try:
             prepared = prepareQuery(text, initNs=PREFIXES)
         except ParseException as e:
@@ -579,14 +581,21 @@ class RemoteEngine(Engine):
 
     name = "endpoint"
     is_remote = True
-    grace = remote.TIMEOUT[0]
 
     def __init__(self, endpoint: str, lookup: GraphLike | None = None) -> None:
+        from . import remote  # requests: only for an endpoint
+
+        self.grace = remote.TIMEOUT[0]
         self.endpoint = endpoint
         self.lookup = lookup
         self.session = remote.session()
 
     def _run(self, text: str, bindings: dict[Variable, Any], where: Where, form: str) -> Result:
+        from pyparsing import ParseException
+        from rdflib.plugins.sparql.parser import parseQuery
+
+        from . import remote
+
         try:
             parseQuery(text)
         except ParseException as e:

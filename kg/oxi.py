@@ -10,13 +10,15 @@ rdflib's engine, with the same rows.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 
-from .convert import Triple
 from .results import Term
+
+if TYPE_CHECKING:
+    from .convert import Triple
 
 OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
