@@ -49,7 +49,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache, partial
-from multiprocessing.connection import Connection
+from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
@@ -1288,9 +1288,15 @@ class _Readers:
             return
         for conn in self.conns:
             conn.send(entities)
-        for conn in self.conns:
-            while (batch := _receive(conn)) is not None:
-                yield from batch
+        pending = list(self.conns)
+        while pending:  # whichever worker has a batch ready: none waits on a full pipe
+            for ready in wait(pending):
+                done = next(c for c in pending if c is ready)
+                batch = _receive(done)
+                if batch is None:
+                    pending.remove(done)
+                else:
+                    yield from batch
         self.stop()
 
     def stop(self) -> None:
