@@ -353,6 +353,13 @@ class Inputs:
         """The cache key of an extraction file: its path and bytes, and the fingerprint."""
         return _digest(self.fingerprint + path.encode() + b"\0" + data)
 
+    def parse(self) -> None:
+        """Parse the ontology and the shapes now (a located DataError if either is not
+        Turtle)."""
+        self._graph("ontology.ttl")
+        self._graph("shapes.ttl")
+        self.vocab  # noqa: B018 - the property's work is the point
+
     def __getstate__(self) -> dict[str, Any]:  # sent to the workers: without parsed graphs
         return {k: v for k, v in self.__dict__.items() if k != "vocab"}
 
@@ -447,6 +454,7 @@ def _build(
             if write:
                 cache.tidy()
             return same
+    inputs.parse()  # an error in the ontology or the shapes, once, before any file is read
     cached = cache.load() if use_cache else {}
 
     # 1. read the files that changed; reuse the rest
