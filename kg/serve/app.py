@@ -57,7 +57,7 @@ CORS_PATHS = ("/sparql", "/id/", "/vocab/", "/ontology", "/.well-known/void")
 
 
 KEPT_ANSWERS = 256
-KEPT_BYTES = 4 << 20
+KEPT_BYTES = 256 << 20
 
 
 def load_engine(project: Project) -> Engine:
@@ -89,9 +89,10 @@ class Explorer:
         self.ontology_ttl = read_regular(project.ontology / "ontology.ttl")
         self.kept: dict[str, Response] = {}
         self.answers: OrderedDict[str, Response] = OrderedDict()
-        """The last pages given (``KEPT_ANSWERS``, each at most ``KEPT_BYTES``), by URL and
-        Accept header: the graph is loaded once, so a page is the same until the server
-        restarts."""
+        """The last pages given (at most ``KEPT_ANSWERS`` of them and ``KEPT_BYTES`` in all,
+        each at most a quarter of that), by URL and Accept header: the graph is loaded once,
+        so a page is the same until the server restarts."""
+        self.kept_bytes = 0
 
     def html(self, template: str, path: str, status: int = 200, **context: Any) -> Response:
         return HTMLResponse(self.render.page(template, path, **context), status_code=status)
@@ -147,11 +148,12 @@ def create_app(
             key is not None
             and response.status_code == 200
             and body is not None
-            and (len(body) <= KEPT_BYTES)
+            and len(body) <= KEPT_BYTES // 4
         ):
             ex.answers[key] = response
-            while len(ex.answers) > KEPT_ANSWERS:
-                ex.answers.popitem(last=False)
+            ex.kept_bytes += len(body)
+            while len(ex.answers) > KEPT_ANSWERS or ex.kept_bytes > KEPT_BYTES:
+                ex.kept_bytes -= len(ex.answers.popitem(last=False)[1].body)
         return response
 
     async def home(request: Request) -> Response:
