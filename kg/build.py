@@ -71,7 +71,7 @@ from .extraction import (
     index_entities,
     read_file,
 )
-from .fsutil import copy_range, located, read_regular, reason, write_atomic
+from .fsutil import FileRange, copy_range, located, read_regular, reason, write_atomic
 from .links import apply_links
 from .model import Actor, Article, Corpus, Entity, Event, ExtractionFile, Place, Work
 from .namespaces import LINKS_GRAPH, ONTOLOGY_GRAPH, PREFIXES, N, new_graph
@@ -689,8 +689,8 @@ class Cache:
         if span is not None and self.outputs_intact():
             current = self.out / "current"
             with contextlib.suppress(OSError):
-                nt = _read_span(current / "kg.nt", span[0], span[1])
-                ttl = _read_span(current / "kg.ttl", span[2], span[3])
+                nt = FileRange(current / "kg.nt", span[0], span[1]).read()
+                ttl = FileRange(current / "kg.ttl", span[2], span[3]).read()
                 if (_digest(nt), _digest(ttl)) == unit.digests:
                     return nt, ttl
         found = []
@@ -1006,16 +1006,16 @@ def _changed(
         if unchanged(u):
             continue
         span = spans.get(u.path)
-        before = b"" if span is None else _read_span(old_nt, span[0], span[1])
+        before = b"" if span is None else FileRange(old_nt, span[0], span[1]).read()
         if before != u.nt:
             removed.append(before)
             added.append(u.nt)
-    removed += [_read_span(old_nt, s[0], s[1]) for p, s in spans.items() if p not in paths]
+    removed += [FileRange(old_nt, s[0], s[1]).read() for p, s in spans.items() if p not in paths]
     rest, at = [], 0
     for start, end in sorted((s[0], s[1]) for s in spans.values()):
-        rest.append(_read_span(old_nt, at, start))
+        rest.append(FileRange(old_nt, at, start).read())
         at = end
-    rest.append(_read_span(old_nt, at, None))
+    rest.append(FileRange(old_nt, at, old_nt.stat().st_size).read())
     new_rest = [u.nt for u in everything if u.path in (ONTOLOGY_UNIT, LINKS_UNIT)]
     if b"".join(rest) != b"".join(new_rest):
         removed += rest
@@ -1026,13 +1026,6 @@ def _changed(
 @contextlib.contextmanager
 def _no_file() -> Iterator[Any]:
     yield None
-
-
-def _read_span(path: Path, start: int, end: int | None) -> bytes:
-    """Bytes ``start`` to ``end`` (None: the end) of the file at ``path``."""
-    with open(path, "rb") as f:
-        f.seek(start)
-        return f.read() if end is None else f.read(end - start)
 
 
 def built_with_sources(out: Path, extractions: Path) -> Path | None:
