@@ -34,6 +34,7 @@ RESULT_FORMATS = {
     "csv": "SPARQL 1.1 CSV",
     "tsv": "SPARQL 1.1 TSV",
     "json": "SPARQL 1.1 JSON",
+    "xml": "SPARQL 1.1 XML",
     "markdown": "a Markdown table, IRIs with their labels",
 }
 """The result formats of ``kg query run -f`` and ``kg sparql -f`` (``kg.results.FORMATS``)."""

@@ -41,14 +41,14 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import pyoxigraph as ox
-from rdflib import Graph, URIRef, Variable
+from rdflib import Graph, Variable
 
 from . import store as kgstore
 from .choices import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT, Kind
 from .errors import DataError, KgError, Location, UsageError
 from .namespaces import PREFIXES, new_graph
 from .oxi import StoreGraph, from_ox, to_ox
-from .results import GraphLike, Rows, Term, visible
+from .results import GraphLike, Rows, visible
 from .sparqltext import (
     find_keywords,
     has_order_by,
@@ -481,40 +481,15 @@ class OxigraphEngine(Engine):
                     g.add((from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)))  # type: ignore[arg-type]
                 return g
             variables = [v.value for v in result.variables if v.value not in hidden]
-            convert = _Converter()
-            solutions = (tuple(convert(solution[v]) for v in variables) for solution in result)
-            rows = take_rows(solutions, self.max_rows, where)
+            solutions = (tuple(solution[v] for v in variables) for solution in result)
+            cells = take_rows(solutions, self.max_rows, where)
         except SyntaxError as e:
             raise oxigraph_syntax_error(e, text, where) from None
         except (OSError, ValueError) as e:  # an evaluation error, e.g. a failed SERVICE call
             raise DataError(
                 f"SPARQL error (pyoxigraph): {visible(str(e))}", Location(where)
             ) from None
-        return Rows(variables, rows)
-
-
-class _Converter:
-    """from_ox, remembering IRIs and literals (result rows repeat them a lot, and an rdflib
-    literal costs a parse of its value)."""
-
-    def __init__(self) -> None:
-        self.iris: dict[str, URIRef] = {}
-        self.literals: dict[tuple[str, str | None, str], Term] = {}
-
-    def __call__(self, term: Any) -> Term:
-        if isinstance(term, ox.NamedNode):
-            value = term.value
-            found = self.iris.get(value)
-            if found is None:
-                found = self.iris[value] = URIRef(value)
-            return found
-        if isinstance(term, ox.Literal):
-            key = (term.value, term.language, term.datatype.value)
-            lit = self.literals.get(key)
-            if lit is None:
-                lit = self.literals[key] = from_ox(term)
-            return lit
-        return from_ox(term)
+        return Rows(variables, cells=cells)
 
 
 # --- rdflib -----------------------------------------------------------------------------------
@@ -606,7 +581,7 @@ class RemoteEngine(Engine):
         response = remote.send_query(self.session, self.endpoint, sent, form, seconds)
         answer = remote.read_answer(response, form, self.endpoint)
         if isinstance(answer, Rows):
-            answer.rows = take_rows(answer.rows, self.max_rows, where)
+            return Rows(answer.variables, take_rows(answer.rows, self.max_rows, where))
         return answer
 
     def close(self) -> None:

@@ -15,10 +15,9 @@ from typing import TYPE_CHECKING, Any
 import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 
-from .results import Term
-
 if TYPE_CHECKING:
     from .convert import Triple
+    from .results import Term
 
 OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -66,6 +65,30 @@ def from_ox(term: Any) -> Term:
         datatype = term.datatype.value
         return Literal(term.value, datatype=None if datatype == _XSD_STRING else URIRef(datatype))
     raise TypeError(f"not an RDF term: {term!r}")
+
+
+class FromOx:
+    """from_ox, remembering IRIs and literals (result rows repeat them a lot, and an rdflib
+    literal costs a parse of its value)."""
+
+    def __init__(self) -> None:
+        self.iris: dict[str, URIRef] = {}
+        self.literals: dict[tuple[str, str | None, str], Term] = {}
+
+    def __call__(self, term: Any) -> Term:
+        if isinstance(term, ox.NamedNode):
+            value = term.value
+            found = self.iris.get(value)
+            if found is None:
+                found = self.iris[value] = URIRef(value)
+            return found
+        if isinstance(term, ox.Literal):
+            key = (term.value, term.language, term.datatype.value)
+            lit = self.literals.get(key)
+            if lit is None:
+                lit = self.literals[key] = from_ox(term)
+            return lit
+        return from_ox(term)
 
 
 def store_of(

@@ -11,12 +11,11 @@ row limit.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from xml.sax.saxutils import escape, quoteattr
 
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph
 
 from .. import jsonld
-from ..results import Rows, csv_text, json_text, tsv_text
+from ..results import Rows, csv_text, json_text, tsv_text, xml_text
 
 SELECT_TYPES = {
     "application/sparql-results+json": "json",
@@ -119,43 +118,3 @@ def graph_answer(graph: Graph, fmt: str) -> Answer:
         fmt = "turtle"
         body = graph.serialize(format="turtle", encoding="utf-8")
     return Answer(body, MEDIA[fmt] + ("; charset=utf-8" if fmt != "jsonld" else ""))
-
-
-def xml_text(rows: Rows) -> str:
-    """SPARQL 1.1 Query Results XML."""
-    out = [
-        '<?xml version="1.0"?>',
-        '<sparql xmlns="http://www.w3.org/2005/sparql-results#">',
-        "  <head>",
-    ]
-    out += [f"    <variable name={quoteattr(v)}/>" for v in rows.variables]
-    out += ["  </head>", "  <results>"]
-    for row in rows.rows:
-        out.append("    <result>")
-        for var, term in zip(rows.variables, row, strict=True):
-            if term is None:
-                continue
-            if isinstance(term, URIRef):
-                value = f"<uri>{escape(str(term))}</uri>"
-            elif isinstance(term, BNode):
-                value = f"<bnode>{escape(str(term))}</bnode>"
-            else:
-                assert isinstance(term, Literal)
-                attr = ""
-                if term.language:
-                    attr = f" xml:lang={quoteattr(term.language)}"
-                elif term.datatype:
-                    attr = f" datatype={quoteattr(str(term.datatype))}"
-                value = f"<literal{attr}>{escape(_xml_chars(str(term)))}</literal>"
-            out.append(f"      <binding name={quoteattr(var)}>{value}</binding>")
-        out.append("    </result>")
-    out += ["  </results>", "</sparql>"]
-    return "\n".join(out) + "\n"
-
-
-def _xml_chars(text: str) -> str:
-    """XML 1.0 cannot hold most C0 controls, even escaped: they are written as U+FFFD."""
-    return "".join(
-        "\ufffd" if (ord(c) < 0x20 and c not in "\t\n\r") or c in "\ufffe\uffff" else c
-        for c in text
-    )
