@@ -175,9 +175,14 @@ def table(rows: Rows, label: Callable[[str], str | None]) -> str:
         widths = [max(w, len(c)) for w, c in zip(widths, row, strict=True)]
 
     def line(values: Sequence[str]) -> str:
-        # the last column is not padded: the line would only be stripped again
-        padded = [v.ljust(w) for v, w in zip(values[:-1], widths, strict=False)]
-        return "  ".join([*padded, *values[-1:]]).rstrip()
+        # padded up to the last cell that is not empty: the line is stripped at its end
+        last = len(values)
+        while last > 0 and not values[last - 1]:
+            last -= 1
+        if last == 0:
+            return ""
+        padded = [v.ljust(w) for v, w in zip(values[: last - 1], widths, strict=False)]
+        return "  ".join([*padded, *values[last - 1 : last]]).rstrip()
 
     out = [line(names), line(["-" * w for w in widths])]
     out += [line(row) for row in cells]
