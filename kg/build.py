@@ -751,7 +751,7 @@ class Cache:
         }
         current = self.out / "current"
         same_outputs = self.index.get("composition") == composition and self._intact(current)
-        summary = {"state": state, "built": _figures(built)}
+        summary = {"state": state, "built": _figures(built), "inputs": _inputs(index)}
         if (
             same_outputs
             and _json(index) == _json(_without(self.index, "stat"))
@@ -1031,15 +1031,23 @@ def _no_file() -> Iterator[Any]:
 def built_with_sources(out: Path, extractions: Path) -> Path | None:
     """The sources folder the current build in ``out`` of the same ``extractions`` checked
     its quotes against, if any: what ``kg export``, ``kg push`` and ``kg validate`` use when
-    not told otherwise, so they give what ``kg build --sources`` built (offsets included)."""
+    not told otherwise, so they give what ``kg build --sources`` built (offsets included).
+    Read from the version's state (a version written before it held them: its index)."""
     try:
-        index = json.loads((out / "current" / "index.json").read_bytes())
-        value, built = index.get("sources"), index.get("extractions")
-    except (OSError, ValueError, AttributeError):
+        inputs = json.loads(read_regular(out / "current" / STATE)).get("inputs")
+        if not isinstance(inputs, dict):
+            inputs = _inputs(json.loads((out / "current" / "index.json").read_bytes()))
+        value, built = inputs.get("sources"), inputs.get("extractions")
+    except (KgError, OSError, ValueError, AttributeError):
         return None
     if not isinstance(value, str) or built != str(extractions.resolve()):
         return None
     return Path(value)
+
+
+def _inputs(index: dict[str, Any]) -> dict[str, Any]:
+    """The folders a build read (its index's ``sources`` and ``extractions``)."""
+    return {"sources": index.get("sources"), "extractions": index.get("extractions")}
 
 
 def _read_output(version: Path, name: str) -> bytes:

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pyoxigraph as ox
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF, VOID, XSD
 
 from . import jsonld, oxi
@@ -38,36 +38,50 @@ def creation_date() -> dt.date:
     return dt.datetime.now(dt.UTC).date()
 
 
-def metadata(built: Built) -> Graph:
+def metadata_triples(built: Built) -> list[ox.Triple]:
     """DCAT / VoID description of the dataset, with the named graphs it is made of."""
-    g = new_graph()
-    d = DATASET
-    g.add((d, RDF.type, DCAT.Dataset))
-    g.add((d, RDF.type, VOID.Dataset))
-    g.add((d, DCTERMS.title, Literal("newskg: what news articles claim", lang="en")))
+    d = ox.NamedNode(str(DATASET))
+
+    def iri(term: str) -> ox.NamedNode:
+        return ox.NamedNode(str(term))
+
+    def about(p: str, o: ox.NamedNode | ox.Literal) -> ox.Triple:
+        return ox.Triple(d, iri(p), o)
+
     description = (
         "Actors, places, events and the attributed statements, quotes and figures "
         "of a corpus of news articles, curated by hand."
     )
-    g.add((d, DCTERMS.description, Literal(description, lang="en")))
-    g.add((d, DCTERMS.license, LICENSE))
-    g.add((d, DCTERMS.created, Literal(creation_date().isoformat(), datatype=XSD.date)))
-    g.add((d, VOID.triples, Literal(built.triples)))
-    g.add((d, VOID.distinctSubjects, Literal(built.subjects)))
-    g.add((d, VOID.vocabulary, URIRef(BASE + "ontology#")))
-    g.add((d, VOID.uriSpace, Literal(str(ID))))
-    for source in built.sources:
-        g.add((d, DCTERMS.source, URIRef(source)))
-    for name in built.graphs:
-        g.add((d, DCTERMS.hasPart, URIRef(name)))
+    created = ox.Literal(creation_date().isoformat(), datatype=iri(XSD.date))
+    integer = iri(XSD.integer)
+    triples = [
+        about(RDF.type, iri(DCAT.Dataset)),
+        about(RDF.type, iri(VOID.Dataset)),
+        about(DCTERMS.title, ox.Literal("newskg: what news articles claim", language="en")),
+        about(DCTERMS.description, ox.Literal(description, language="en")),
+        about(DCTERMS.license, iri(LICENSE)),
+        about(DCTERMS.created, created),
+        about(VOID.triples, ox.Literal(str(built.triples), datatype=integer)),
+        about(VOID.distinctSubjects, ox.Literal(str(built.subjects), datatype=integer)),
+        about(VOID.vocabulary, iri(BASE + "ontology#")),
+        about(VOID.uriSpace, ox.Literal(str(ID))),
+    ]
+    source, part = iri(DCTERMS.source), iri(DCTERMS.hasPart)
+    triples += [ox.Triple(d, source, ox.NamedNode(s)) for s in built.sources]
+    triples += [ox.Triple(d, part, ox.NamedNode(name)) for name in built.graphs]
+    return triples
+
+
+def metadata(built: Built) -> Graph:
+    """``metadata_triples`` as an rdflib graph."""
+    g = new_graph()
+    for t in metadata_triples(built):
+        g.add((oxi.from_ox(t.subject), oxi.from_ox(t.predicate), oxi.from_ox(t.object)))  # type: ignore[arg-type]
     return g
 
 
 def _metadata_nt(built: Built) -> bytes:
-    raw = ox.serialize(
-        (ox.Triple(oxi.to_ox(s), oxi.to_ox(p), oxi.to_ox(o)) for s, p, o in metadata(built)),  # type: ignore[arg-type]
-        format=ox.RdfFormat.N_TRIPLES,
-    )
+    raw = ox.serialize(metadata_triples(built), format=ox.RdfFormat.N_TRIPLES)
     assert raw is not None
     return b"\n".join(sorted(set(raw.splitlines()) - {b""})) + b"\n"
 
