@@ -492,3 +492,29 @@ def test_answers_of_the_wrong_shape(local: str, answer: str, query: str, expecte
         assert isinstance(result, Rows) and result.variables == ["__ASK_RETVAL"]
     else:
         assert server.query(query) is expected
+
+
+def test_a_benchmark_server_that_dies_is_started_again(tmp_path: Path) -> None:
+    """The benchmark's anchors run every stored query on a server under a memory limit: a
+    server that died on one query is noted and started again (on its database) for the next."""
+    from bench.anchors import SERVER_MEMORY, Server
+
+    if not Path(OXIGRAPH).exists():
+        missing("the oxigraph server binary (pip install oxigraph)")
+    port = free_port()
+    cmd = [OXIGRAPH, "serve", "--location", str(tmp_path / "store")]
+    url = f"http://127.0.0.1:{port}/query"
+    with Server([*cmd, "--bind", f"127.0.0.1:{port}"], url) as server:
+        assert server.proc is not None
+        limits = Path(f"/proc/{server.proc.pid}/limits").read_text().splitlines()
+        (line,) = [line for line in limits if line.startswith("Max address space")]
+        assert line.split()[3:5] == [str(SERVER_MEMORY)] * 2
+        assert server.revive() is None  # alive: left as it is
+        first = server.proc.pid
+        server.proc.kill()
+        server.proc.wait()
+        assert server.revive() == -9
+        assert server.proc.pid != first
+        answer = requests.get(url, params={"query": "ASK {}"}, timeout=10)
+        assert answer.status_code == 200
+    assert server.proc.poll() is not None  # stopped on leaving
