@@ -154,6 +154,13 @@ class Server:
             self.start()
         return status
 
+    def restart(self) -> None:
+        """Stop the server and start it again (one that answers that it is out of memory
+        stays so: Virtuoso's SR337 for every later query)."""
+        assert self.proc is not None
+        stop(self.proc)
+        self.start()
+
     def __enter__(self) -> Server:
         self.start()
         return self
@@ -183,7 +190,8 @@ def _run_queries(
     results: Results,
 ) -> list[str]:
     """Each stored query on the endpoint, timed into ``results``; what failed, as notes (a
-    query the server died on is noted, and the server started again for the next one)."""
+    query the server died on, or said it was out of memory for, is noted, and the server
+    started again for the next one)."""
     notes = []
     eng = RemoteEngine(endpoint.url, lookup)
     eng.timeout, eng.max_rows = 600.0, None
@@ -202,6 +210,9 @@ def _run_queries(
                         f"{server}: {name} failed: the server exited ({status}; "
                         f"at most {limit} GB of address space)"
                     )
+                elif "out of memory" in str(e):
+                    endpoint.restart()
+                    notes.append(f"{server}: {name} failed: out of memory (restarted)")
                 else:
                     notes.append(f"{server}: {name} failed: {str(e)[:200]}")
     return notes
