@@ -496,11 +496,11 @@ def _build(
                 )
             )
     reach = {i: r for u in units for i, r in u.reach.items()}
-    again = {
+    kinds = {i: _kind(e) for i, e in entities.items()}
+    again = {  # a file whose referenced id vanished or changed kind
         u.path: reread(u, inputs)
         for u in units
-        if u.path not in todo
-        and any(entities.get(i) is None or _kind(entities[i]) != k for i, k in u.refs.items())
+        if u.path not in todo and not u.refs.items() <= kinds.items()
     }
     changed = _Readers(again, inputs, 1)
     changed.read()
