@@ -3,9 +3,7 @@
 For each N it generates a corpus (bench.generate, seeded) and measures:
 
 - a cold `kg build` in a child process: wall time and the peak memory of its whole process
-  tree (the build reads files in forked worker processes), sampled from /proc: the sum of
-  the processes' proportional set sizes (a page a worker shares with the process it was
-  forked from counted once), and for comparison the sum of their resident sizes;
+  tree (the build reads files in worker processes), sampled from /proc;
 - `kg build` again after one article changes, and with nothing changed (the per-file cache);
 - in this process, the stages of a full build: reading the YAML, converting into the store,
   SHACL validation with the fast validator (and pySHACL up to --pyshacl-max articles);
@@ -102,10 +100,8 @@ def timed_within(fn: Callable[[], Any], limit: int) -> list[float]:
         signal.signal(signal.SIGALRM, previous)
 
 
-def _tree_memory(pid: int) -> tuple[int, int]:
-    """Memory of a process and all its descendants, in bytes: the sum of their proportional
-    set sizes (a page shared by forked processes counted once, in shares) and the sum of
-    their resident sizes (such a page counted in each)."""
+def _tree_rss(pid: int) -> int:
+    """Resident memory of a process and all its descendants, in bytes."""
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
@@ -115,49 +111,32 @@ def _tree_memory(pid: int) -> tuple[int, int]:
             except (OSError, ValueError, IndexError):
                 continue
             children.setdefault(parent, []).append(int(entry))
-    pss = rss = 0
-    todo = [pid]
+    total, todo = 0, [pid]
     while todo:
         p = todo.pop()
         try:
             with open(f"/proc/{p}/statm") as f:
-                resident = int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-            rss += resident
-            pss += _pss(p, resident)
+                total += int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
         except (OSError, ValueError):
             pass
         todo += children.get(p, [])
-    return pss, rss
+    return total
 
 
-def _pss(pid: int, resident: int) -> int:
-    """The proportional set size of a process (``resident`` where the kernel does not say)."""
-    try:
-        with open(f"/proc/{pid}/smaps_rollup") as f:
-            for line in f:
-                if line.startswith("Pss:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return resident
-
-
-def kg_build(ext: Path, out: Path) -> tuple[float, float, float]:
-    """Seconds and peak memory (MB, whole process tree: proportional, then resident) of
-    `kg build` in a child process."""
+def kg_build(ext: Path, out: Path) -> tuple[float, float]:
+    """Seconds and peak memory (MB, whole process tree) of `kg build` in a child process."""
     cmd = [sys.executable, "-m", "kg.cli", "build", "-e", str(ext), "--ontology", str(ONTOLOGY)]
     start = time.perf_counter()
     proc = subprocess.Popen([*cmd, "-o", str(out)], stderr=subprocess.PIPE)
-    peak = peak_resident = 0
+    peak = 0
     while proc.poll() is None:
-        pss, rss = _tree_memory(proc.pid)
-        peak, peak_resident = max(peak, pss), max(peak_resident, rss)
+        peak = max(peak, _tree_rss(proc.pid))
         time.sleep(0.05)
     seconds = time.perf_counter() - start
     _, err = proc.communicate()
     if proc.returncode != 0:
         raise RuntimeError(f"kg build failed: {err.decode()}")
-    return seconds, peak / 2**20, peak_resident / 2**20
+    return seconds, peak / 2**20
 
 
 LIBYAML = "lower bound: libyaml (C) loads every file, one core (s)"
@@ -366,10 +345,9 @@ def large(n: int, repeat: int) -> Results:
 def builds(ext: Path, out: Path, repeat: int, results: Results) -> None:
     """A cold `kg build` (time and peak memory), then `kg build` after one article changed,
     and with nothing changed, ``repeat`` times."""
-    seconds, peak, resident = kg_build(ext, out)
+    seconds, peak = kg_build(ext, out)
     results["cold kg build (s)"] = [seconds]
     results["cold kg build peak memory, all processes (MB)"] = [peak]
-    results["cold kg build peak memory, all processes, resident sizes added (MB)"] = [resident]
     article = ext / "article-00000.yaml"
     text = article.read_text(encoding="utf-8")
     changed, unchanged = [], []
