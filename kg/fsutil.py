@@ -177,6 +177,8 @@ class FileRange:
         return self.end - self.start
 
     def read(self) -> bytes:
+        if self.end <= self.start:
+            return b""  # (no need to open the file)
         with open(self.path, "rb") as f:
             f.seek(self.start)
             return f.read(self.end - self.start)
