@@ -1013,8 +1013,7 @@ def _changed(
     removed += [FileRange(old_nt, s[0], s[1]).read() for p, s in spans.items() if p not in paths]
     rest, at = [], 0
     for start, end in sorted((s[0], s[1]) for s in spans.values()):
-        if start > at:  # the files' spans are mostly neighbours
-            rest.append(FileRange(old_nt, at, start).read())
+        rest.append(FileRange(old_nt, at, start).read())  # mostly empty: not opened
         at = end
     rest.append(FileRange(old_nt, at, old_nt.stat().st_size).read())
     new_rest = [u.nt for u in everything if u.path in (ONTOLOGY_UNIT, LINKS_UNIT)]

@@ -206,13 +206,17 @@ def markdown(rows: Rows, label: Callable[[str], str | None]) -> str:
 
 def _plain(term: Cell) -> str:
     """A term as the CSV format writes it: an IRI or a literal's value; ``_:`` and a blank
-    node's label; quoted when it holds a quote, a comma or a line break."""
+    node's label (``_csv_field``)."""
     if term is None:
         return ""
-    value = f"_:{term.value}" if isinstance(term, ox.BlankNode) else term.value
-    if _CSV_QUOTED.search(value):
-        return '"' + value.replace('"', '""') + '"'
-    return value
+    return _csv_field(f"_:{term.value}" if isinstance(term, ox.BlankNode) else term.value)
+
+
+def _csv_field(text: str) -> str:
+    """``text`` as a CSV field: quoted when it holds a quote, a comma or a line break."""
+    if _CSV_QUOTED.search(text):
+        return '"' + text.replace('"', '""') + '"'
+    return text
 
 
 _CSV_QUOTED = re.compile('[",\n\r]')
@@ -220,7 +224,7 @@ _CSV_QUOTED = re.compile('[",\n\r]')
 
 def csv_text(rows: Rows) -> str:
     """SPARQL 1.1 Query Results CSV: IRIs and literal values, no datatypes."""
-    out = [",".join(_plain(ox.Literal(v)) for v in rows.variables)]
+    out = [",".join(_csv_field(v) for v in rows.variables)]
     out += [",".join([_plain(t) for t in row]) for row in rows.cells]
     return "\r\n".join(out) + "\r\n"
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from rdflib import Graph
 
 from .. import jsonld
-from ..results import Rows, csv_text, json_text, tsv_text, xml_text
+from ..results import FORMATS, Rows
 
 SELECT_TYPES = {
     "application/sparql-results+json": "json",
@@ -33,10 +33,7 @@ GRAPH_TYPES = {
     "application/json": "jsonld",
 }
 MEDIA = {
-    "json": "application/sparql-results+json",
-    "xml": "application/sparql-results+xml",
-    "csv": "text/csv",
-    "tsv": "text/tab-separated-values",
+    **{fmt: FORMATS[fmt].media_type for fmt in ("json", "xml", "csv", "tsv")},
     "turtle": "text/turtle",
     "nt": "application/n-triples",
     "jsonld": "application/ld+json",
@@ -88,8 +85,10 @@ class Answer:
 
 
 def select_answer(rows: Rows, fmt: str) -> Answer:
-    text = {"json": json_text, "csv": csv_text, "tsv": tsv_text, "xml": xml_text}[fmt](rows)
-    return Answer(text.encode("utf-8"), MEDIA[fmt] + "; charset=utf-8")
+    """SELECT rows in one of ``kg.results.FORMATS`` (its renderer and media type)."""
+    chosen = FORMATS[fmt]
+    text = chosen.render(rows, lambda _: None)
+    return Answer(text.encode("utf-8"), chosen.media_type + "; charset=utf-8")
 
 
 def ask_answer(value: bool, fmt: str) -> Answer:
